@@ -1,0 +1,15 @@
+"""Every domain router, mounted under ``/api/v1``."""
+
+from fastapi import APIRouter
+
+from app.auth.members_router import router as members_router
+from app.auth.router import router as auth_router
+from app.core.middleware import API_PREFIX
+from app.events.router import router as events_router
+from app.exercises.router import router as exercises_router
+
+api_router = APIRouter(prefix=API_PREFIX)
+api_router.include_router(auth_router)
+api_router.include_router(exercises_router)
+api_router.include_router(members_router)
+api_router.include_router(events_router)

@@ -1,0 +1,109 @@
+"""Authentication and authorisation dependencies: the one place access is decided.
+
+- ``CurrentPrincipal``: a valid bearer token (401 with ``WWW-Authenticate`` otherwise).
+- ``ExerciseAccess(*roles)``: the exercise in the path, if the caller may see it. A caller who is not a member (or
+  whose token is scoped to another exercise) gets 404, exactly as for an exercise that does not exist, so existence
+  never leaks; a member without one of ``roles`` gets 403. Admins pass every check.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.auth import service as auth_service
+from app.auth.models import ExerciseRole, Membership
+from app.auth.principal import Principal
+from app.core.clock import ExerciseClock
+from app.core.errors import Forbidden, NotFound, Unauthorized
+from app.db.session import SessionDep
+from app.exercises.models import Exercise
+
+_bearer = HTTPBearer(auto_error=False, description="A login token from /api/v1/auth/token or a personal API token.")
+
+
+def get_principal(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("Send a bearer token in the Authorization header.")
+    principal = auth_service.resolve_token(session, token=credentials.credentials)
+    if principal is None:
+        raise Unauthorized(
+            "The token is unknown, expired or revoked.",
+            headers={"WWW-Authenticate": 'Bearer realm="tipdesk", error="invalid_token"'},
+        )
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseContext:
+    """An exercise the caller may act in, with the caller's role there (None for an admin who is not a member)."""
+
+    exercise: Exercise
+    principal: Principal
+    membership: Membership | None
+
+    @property
+    def role(self) -> ExerciseRole | None:
+        return self.membership.role if self.membership else None
+
+    @property
+    def actor(self) -> str:
+        return self.principal.actor
+
+    @property
+    def clock(self) -> ExerciseClock:
+        return ExerciseClock(self.exercise.clock_state)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+EXERCISE_NOT_FOUND = "No exercise with that id is visible to you."
+
+
+class ExerciseAccess:
+    def __init__(self, *roles: ExerciseRole) -> None:
+        self.roles = frozenset(roles)
+
+    def __call__(
+        self,
+        request: Request,
+        session: SessionDep,
+        principal: CurrentPrincipal,
+        exercise_id: Annotated[uuid.UUID, Path(description="The exercise.")],
+    ) -> ExerciseContext:
+        if principal.scope is not None and principal.scope != exercise_id:
+            raise NotFound(EXERCISE_NOT_FOUND)
+        exercise = session.get(Exercise, exercise_id)
+        if exercise is None:
+            raise NotFound(EXERCISE_NOT_FOUND)
+        membership = auth_service.get_membership(session, exercise_id=exercise_id, user_id=principal.user.id)
+        if principal.is_admin:
+            return ExerciseContext(exercise, principal, membership)
+        if membership is None:
+            raise NotFound(EXERCISE_NOT_FOUND)
+        if self.roles and membership.role not in self.roles:
+            allowed = ", ".join(sorted(self.roles))
+            raise Forbidden(
+                f"Your role here is {membership.role}; this needs one of: {allowed}.",
+                extra={"required_roles": sorted(self.roles)},
+            )
+        return ExerciseContext(exercise, principal, membership)
+
+
+R = ExerciseRole
+AnyMember = Annotated[ExerciseContext, Depends(ExerciseAccess())]
+Instructor = Annotated[ExerciseContext, Depends(ExerciseAccess(R.instructor))]
+Staff = Annotated[ExerciseContext, Depends(ExerciseAccess(R.instructor, R.supervisor, R.analyst, R.investigator))]
+Supervisors = Annotated[ExerciseContext, Depends(ExerciseAccess(R.instructor, R.supervisor))]

@@ -1,0 +1,266 @@
+"""Users, login, tokens and memberships. Services flush; the caller's transaction commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.auth import errors
+from app.auth.models import Credential, CredentialKind, ExerciseRole, GlobalRole, LoginFailure, Membership, User
+from app.auth.principal import Principal
+from app.auth.schemas import ApiTokenCreate, MembershipCreate, UserCreate
+from app.core import security
+from app.core.clock import wall
+from app.core.config import Settings
+from app.core.errors import Forbidden
+from app.core.pagination import PageParams, paginate
+from app.events import service as events_service
+from app.exercises.models import Exercise
+from app.units import service as units_service
+
+
+def get_by_username(session: Session, *, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username.lower()))
+
+
+def create_user(session: Session, *, data: UserCreate, principal: Principal | None) -> User:
+    """Create a user; ``principal`` None means the CLI bootstrap (no checks)."""
+    if principal is not None:
+        if not principal.can_manage_users:
+            raise Forbidden("Only admins and instructors create users.")
+        if data.role != GlobalRole.user and not principal.is_admin:
+            raise Forbidden("Only an admin may create admins or instructors.")
+    if get_by_username(session, username=data.username) is not None:
+        raise errors.UsernameTaken(f"The username {data.username!r} is taken.")
+    user = User(
+        username=data.username.lower(),
+        display_name=data.display_name,
+        role=data.role,
+        password_hash=security.hash_password(data.password),
+        is_active=True,
+        created_at=wall.now(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def list_users(
+    session: Session, *, principal: Principal, params: PageParams
+) -> tuple[list[User], str | None, int | None]:
+    if not principal.can_manage_users:
+        raise Forbidden("Only admins and instructors list users.")
+    return paginate(session, select(User), keys=[User.username], params=params)
+
+
+# --- login ---------------------------------------------------------------------------------------------------------
+
+
+def check_throttle(session: Session, *, username: str, address: str, settings: Settings) -> None:
+    since = wall.now() - timedelta(seconds=settings.login_failure_window_seconds)
+    by_user = (
+        session.scalar(select(func.count()).where(LoginFailure.username == username.lower(), LoginFailure.at >= since))
+        or 0
+    )
+    by_address = (
+        session.scalar(select(func.count()).where(LoginFailure.address == address, LoginFailure.at >= since)) or 0
+    )
+    if by_user >= settings.login_max_failures_per_user or by_address >= settings.login_max_failures_per_address:
+        raise errors.LoginThrottled(
+            "Too many failed logins; wait before trying again.",
+            headers={"Retry-After": str(settings.login_failure_window_seconds)},
+        )
+
+
+def record_failure(session: Session, *, username: str, address: str) -> None:
+    session.add(LoginFailure(username=username.lower()[:64], address=address[:64], at=wall.now()))
+    session.flush()
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User | None:
+    user = get_by_username(session, username=username)
+    ok = security.verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.is_active:
+        return None
+    if security.needs_rehash(user.password_hash):
+        user.password_hash = security.hash_password(password)
+    session.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
+    return user
+
+
+def _issue(
+    session: Session,
+    *,
+    user: User,
+    kind: CredentialKind,
+    name: str,
+    ttl: timedelta,
+    exercise_id: uuid.UUID | None = None,
+) -> tuple[Credential, str]:
+    secret = security.new_token()
+    now = wall.now()
+    cred = Credential(
+        user_id=user.id,
+        kind=kind,
+        name=name,
+        token_hash=security.token_digest(secret),
+        token_prefix=secret[:10],
+        exercise_id=exercise_id,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    session.add(cred)
+    session.flush()
+    return cred, secret
+
+
+def issue_session_token(session: Session, *, user: User, settings: Settings) -> tuple[Credential, str]:
+    return _issue(
+        session,
+        user=user,
+        kind=CredentialKind.session,
+        name="login",
+        ttl=timedelta(minutes=settings.access_token_ttl_minutes),
+    )
+
+
+def resolve_token(session: Session, *, token: str) -> Principal | None:
+    row = session.execute(
+        select(Credential, User)
+        .join(User, User.id == Credential.user_id)
+        .where(Credential.token_hash == security.token_digest(token))
+    ).one_or_none()
+    if row is None:
+        return None
+    cred, user = row
+    if not security.same(cred.token_hash, security.token_digest(token)):
+        return None
+    if cred.revoked_at is not None or cred.expires_at <= wall.now() or not user.is_active:
+        return None
+    return Principal(user=user, credential=cred)
+
+
+# --- API tokens ----------------------------------------------------------------------------------------------------
+
+
+def create_api_token(
+    session: Session, *, principal: Principal, data: ApiTokenCreate, settings: Settings
+) -> tuple[Credential, str]:
+    if principal.scope is not None:
+        raise Forbidden("An exercise-scoped token cannot create tokens.")
+    if (
+        data.exercise_id is not None
+        and not principal.is_admin
+        and get_membership(session, exercise_id=data.exercise_id, user_id=principal.user.id) is None
+    ):
+        raise errors.UnknownExercise("You are not a member of that exercise.")
+    days = min(data.expires_in_days, settings.api_token_max_ttl_days)
+    return _issue(
+        session,
+        user=principal.user,
+        kind=CredentialKind.api,
+        name=data.name,
+        ttl=timedelta(days=days),
+        exercise_id=data.exercise_id,
+    )
+
+
+def list_tokens(
+    session: Session, *, principal: Principal, params: PageParams
+) -> tuple[list[Credential], str | None, int | None]:
+    stmt = select(Credential).where(Credential.user_id == principal.user.id, Credential.kind == CredentialKind.api)
+    return paginate(session, stmt, keys=[Credential.created_at, Credential.id], params=params)
+
+
+def revoke_token(session: Session, *, principal: Principal, token_id: uuid.UUID) -> Credential:
+    cred = session.scalar(select(Credential).where(Credential.id == token_id, Credential.user_id == principal.user.id))
+    if cred is None:
+        raise errors.TokenNotFound("No token with that id belongs to you.")
+    if cred.revoked_at is None:
+        cred.revoked_at = wall.now()
+        session.flush()
+    return cred
+
+
+def revoke_current(session: Session, *, principal: Principal) -> None:
+    if principal.credential is None:
+        return
+    principal.credential.revoked_at = wall.now()
+    session.add(principal.credential)
+    session.flush()
+
+
+# --- memberships ---------------------------------------------------------------------------------------------------
+
+
+def get_membership(session: Session, *, exercise_id: uuid.UUID, user_id: uuid.UUID) -> Membership | None:
+    return session.scalar(
+        select(Membership).where(Membership.exercise_id == exercise_id, Membership.user_id == user_id)
+    )
+
+
+def memberships_of(session: Session, *, user_id: uuid.UUID) -> Sequence[Membership]:
+    return session.scalars(
+        select(Membership).where(Membership.user_id == user_id).order_by(Membership.created_at)
+    ).all()
+
+
+def add_member(
+    session: Session,
+    *,
+    exercise: Exercise,
+    user: User,
+    role: ExerciseRole,
+    unit_id: uuid.UUID | None,
+    actor: str,
+    at: datetime,
+) -> Membership:
+    if get_membership(session, exercise_id=exercise.id, user_id=user.id) is not None:
+        raise errors.AlreadyMember(f"{user.username} is already a member of this exercise.")
+    membership = Membership(exercise_id=exercise.id, user_id=user.id, role=role, unit_id=unit_id, created_at=wall.now())
+    session.add(membership)
+    session.flush()
+    events_service.append(
+        session,
+        exercise_id=exercise.id,
+        at=at,
+        actor=actor,
+        type="membership.added",
+        subject_type="membership",
+        subject_id=membership.id,
+        data={"user_id": user.id, "username": user.username, "role": role, "unit_id": unit_id},
+    )
+    return membership
+
+
+def add_member_by_name(
+    session: Session, *, exercise: Exercise, data: MembershipCreate, actor: str, at: datetime
+) -> tuple[Membership, User]:
+    user = get_by_username(session, username=data.username)
+    if user is None:
+        raise errors.UnknownUser(f"No user named {data.username!r}.", extra={"pointer": "/username"})
+    if (
+        data.unit_id is not None
+        and units_service.get_in_exercise(session, exercise_id=exercise.id, unit_id=data.unit_id) is None
+    ):
+        raise errors.UnknownUnit("That unit does not belong to this exercise.", extra={"pointer": "/unit_id"})
+    return add_member(
+        session, exercise=exercise, user=user, role=data.role, unit_id=data.unit_id, actor=actor, at=at
+    ), user
+
+
+def list_members(
+    session: Session, *, exercise_id: uuid.UUID, params: PageParams
+) -> tuple[list[Membership], str | None, int | None]:
+    stmt = select(Membership).where(Membership.exercise_id == exercise_id)
+    return paginate(session, stmt, keys=[Membership.created_at, Membership.id], params=params)
+
+
+def users_by_id(session: Session, *, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, User]:
+    if not ids:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(set(ids))))}

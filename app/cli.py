@@ -1,0 +1,163 @@
+"""The ``tipdesk`` command: serve, db, user, demo."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.core.config import Settings, get_settings
+
+app = typer.Typer(help="tipdesk: CyberTipline-style case management for training.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        err_console.print(f"[red]Invalid settings:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from app.db import ops
+
+    settings = _settings()
+    ops.upgrade(settings.database_url, revision)
+    console.print(f"[green]Database at {ops.current(settings.database_url) or 'base'}[/green]")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")]) -> None:
+    """Revert migrations down to REVISION."""
+    from app.db import ops
+
+    settings = _settings()
+    ops.downgrade(settings.database_url, revision)
+    console.print(f"Database at {ops.current(settings.database_url) or 'base'}")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Exit non-zero unless the database is at head and matches the models (no drift)."""
+    from app.db import ops
+
+    problems = ops.check(_settings().database_url)
+    if problems:
+        for p in problems:
+            err_console.print(f"[red]✗[/red] {p}")
+        raise typer.Exit(1)
+    console.print("[green]✓ database at head, no drift between models and schema[/green]")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's revision."""
+    from app.db import ops
+
+    console.print(ops.current(_settings().database_url) or "base (not migrated)")
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Argument(help="Login name (lower-case).")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    display_name: Annotated[str | None, typer.Option(help="Shown name (default: the username).")] = None,
+    admin: Annotated[bool, typer.Option("--admin", help="Global admin.")] = False,
+    instructor: Annotated[bool, typer.Option("--instructor", help="May create users and exercises.")] = False,
+) -> None:
+    """Create a user (bootstrap the first admin with --admin)."""
+    from pydantic import ValidationError
+
+    from app.auth import service as auth_service
+    from app.auth.models import GlobalRole
+    from app.auth.schemas import UserCreate
+    from app.core.errors import AppError
+    from app.db.session import Database
+
+    role = GlobalRole.admin if admin else GlobalRole.instructor if instructor else GlobalRole.user
+    try:
+        data = UserCreate(username=username, password=password, display_name=display_name or username, role=role)
+    except ValidationError as exc:
+        err_console.print(f"[red]Invalid user:[/red] {exc}")
+        raise typer.Exit(2) from None
+    db = Database(_settings())
+    try:
+        db.ensure_migrated()
+        with db.session_factory.begin() as session:
+            user = auth_service.create_user(session, data=data, principal=None)
+            console.print(f"[green]Created[/green] {user.username} ({user.role}) {user.id}")
+    except AppError as exc:
+        err_console.print(f"[red]{exc.title}:[/red] {exc.detail}")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    _settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@app.command("demo")
+def demo(
+    host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the API afterwards.")] = True,
+) -> None:
+    """Migrate, create the demo exercise and demo users (printed below), then serve. Development only."""
+    import os
+
+    from app.db import ops
+    from seed import demo as demo_seed
+
+    os.environ["TIPDESK_DEMO_MODE"] = "true"
+    get_settings.cache_clear()
+    settings = _settings()
+    ops.upgrade(settings.database_url, "head")
+    result = demo_seed.ensure_demo(settings)
+    table = Table(title=f"Demo exercise {result.exercise_name!r} ({result.exercise_id})")
+    for col in ("username", "password", "role"):
+        table.add_column(col)
+    for u in demo_seed.DEMO_USERS:
+        table.add_row(u.username, u.password, u.role_label)
+    console.print(table)
+    console.print(f"API docs: http://{host}:{port}/docs")
+    if serve_api:
+        serve(host=host, port=port, workers=1, reload=False)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""One settings object for the whole service (environment variables prefixed ``TIPDESK_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me-in-production"  # noqa: S105 - the development default that production refuses
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TIPDESK_", env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./tipdesk.db"
+    secret_key: str = Field(
+        default=DEFAULT_SECRET,
+        description="Signs pagination cursors. Production refuses the default and anything under 32 characters.",
+    )
+    demo_mode: bool = Field(default=False, description="Demo users with printed passwords; refused in production.")
+
+    access_token_ttl_minutes: int = Field(default=480, ge=1, le=60 * 24 * 30)
+    api_token_max_ttl_days: int = Field(default=365, ge=1)
+    login_max_failures_per_user: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest accepted request body (413 above).")
+    page_default_limit: int = Field(default=50, ge=1)
+    page_max_limit: int = Field(default=500, ge=1)
+
+    cors_origins: list[str] = Field(default_factory=list)
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    db_pool_size: int = Field(default=10, ge=1)
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_driver(cls, value: str) -> str:
+        # plain postgres URLs use psycopg 3, the driver this project ships with
+        for prefix in ("postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment == "production":
+            if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
+                raise ValueError("TIPDESK_SECRET_KEY must be set to a random value of 32+ characters in production")
+            if self.demo_mode:
+                raise ValueError("TIPDESK_DEMO_MODE is not allowed in production")
+        if self.page_default_limit > self.page_max_limit:
+            raise ValueError("page_default_limit must not exceed page_max_limit")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,98 @@
+"""Engines, sessions and the per-request session dependency.
+
+One session per request, committed once when the endpoint returns and rolled back on any error; services only
+flush. On SQLite, writes open ``BEGIN IMMEDIATE`` transactions (so concurrent writers queue on the busy timeout
+instead of failing on lock upgrade) while reads use deferred transactions on a separate engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.config import Settings
+from app.db import migrations
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def make_engine(settings: Settings, *, immediate: bool = True, **kw: Any) -> Engine:
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **kw)
+        _configure_sqlite(engine, busy_timeout_ms=settings.sqlite_busy_timeout_ms, immediate=immediate)
+        return engine
+    kw.setdefault("pool_size", settings.db_pool_size)
+    kw.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kw)
+
+
+def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int, immediate: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # take transaction control away from pysqlite so BEGIN, SAVEPOINT and DDL behave as documented
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """The engines and session factories of one process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings, immediate=True)
+        self.read_engine = make_engine(settings, immediate=False) if settings.is_sqlite else self.engine
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_session_factory = sessionmaker(self.read_engine, expire_on_commit=False)
+        self._schema_ready = False
+
+    def ensure_migrated(self) -> None:
+        """Raise :class:`NotMigrated` until the schema is at the migrations' head (cached once it is)."""
+        if self._schema_ready:
+            return
+        with self.read_engine.connect() as conn:
+            current = migrations.current_revision(conn)
+        migrations.raise_unless_head(current)
+        self._schema_ready = True
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
+
+
+def get_database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    db = get_database(request)
+    db.ensure_migrated()
+    factory = db.read_session_factory if request.method in READ_METHODS else db.session_factory
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]

@@ -1,0 +1,139 @@
+"""Appending to, reading and verifying an exercise's event log.
+
+:func:`append` is the one way any domain records a change. It runs inside the caller's transaction, so the state
+change and its event commit (or roll back) together. Appends are serialised per exercise by the row lock taken by
+the ``UPDATE`` of the exercise's :class:`EventStream` head, which makes ``seq`` gap-free and strictly increasing
+across threads and processes (PostgreSQL row lock; on SQLite, the database write lock).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.core.clock import wall
+from app.core.pagination import PageParams, paginate
+from app.events import chain
+from app.events.models import GENESIS_HASH, Event, EventStream
+
+SYSTEM_ACTOR = "system"
+
+
+def actor_for_user(user_id: uuid.UUID) -> str:
+    return f"user:{user_id}"
+
+
+def open_stream(session: Session, *, exercise_id: uuid.UUID) -> None:
+    session.add(EventStream(exercise_id=exercise_id, last_seq=0, last_hash=GENESIS_HASH))
+    session.flush()
+
+
+def append(
+    session: Session,
+    *,
+    exercise_id: uuid.UUID,
+    at: datetime,
+    actor: str,
+    type: str,
+    subject_type: str,
+    subject_id: uuid.UUID | str | None,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    head = session.execute(
+        update(EventStream)
+        .where(EventStream.exercise_id == exercise_id)
+        .values(last_seq=EventStream.last_seq + 1)
+        .returning(EventStream.last_seq, EventStream.last_hash)
+        .execution_options(synchronize_session=False)
+    ).one()
+    seq, prev_hash = int(head[0]), str(head[1])
+    fields: dict[str, Any] = {
+        "exercise_id": exercise_id,
+        "seq": seq,
+        "at": at.astimezone(UTC),
+        "actor": actor,
+        "type": type,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id) if subject_id is not None else None,
+        "data": chain.to_json_data(data or {}),
+        "prev_hash": prev_hash,
+    }
+    digest = chain.event_hash(**fields)
+    event = Event(**fields, hash=digest, recorded_at=wall.now())
+    session.add(event)
+    session.execute(
+        update(EventStream)
+        .where(EventStream.exercise_id == exercise_id)
+        .values(last_hash=digest)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return event
+
+
+def list_events(
+    session: Session, *, exercise_id: uuid.UUID, after: int, limit: int, types: Sequence[str] | None = None
+) -> list[Event]:
+    stmt = select(Event).where(Event.exercise_id == exercise_id, Event.seq > after)
+    if types:
+        stmt = stmt.where(Event.type.in_(types))
+    return list(session.scalars(stmt.order_by(Event.seq).limit(limit)))
+
+
+def page_events(
+    session: Session, *, exercise_id: uuid.UUID, after: int, types: Sequence[str] | None, params: PageParams
+) -> tuple[list[Event], str | None, int | None]:
+    stmt = select(Event).where(Event.exercise_id == exercise_id, Event.seq > after)
+    if types:
+        stmt = stmt.where(Event.type.in_(types))
+    return paginate(session, stmt, keys=[Event.seq], params=params)
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None
+    reason: str | None = None
+
+
+def verify(session: Session, *, exercise_id: uuid.UUID, batch: int = 5000) -> Verification:
+    """Walk the chain from seq 1: each event's hash must match its content and link to its predecessor."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    while True:
+        rows = list_events(session, exercise_id=exercise_id, after=expected_seq - 1, limit=batch)
+        if not rows:
+            break
+        for ev in rows:
+            if ev.seq != expected_seq:
+                return Verification(False, checked, expected_seq, "sequence gap")
+            if ev.prev_hash != expected_prev:
+                return Verification(False, checked, ev.seq, "prev_hash does not match the previous event")
+            digest = chain.event_hash(
+                exercise_id=ev.exercise_id,
+                seq=ev.seq,
+                at=ev.at,
+                actor=ev.actor,
+                type=ev.type,
+                subject_type=ev.subject_type,
+                subject_id=ev.subject_id,
+                data=ev.data,
+                prev_hash=ev.prev_hash,
+            )
+            if digest != ev.hash:
+                return Verification(False, checked, ev.seq, "hash does not match the event's content")
+            expected_prev = ev.hash
+            expected_seq += 1
+            checked += 1
+    head = session.get(EventStream, exercise_id)
+    if head is not None and head.last_seq != checked:
+        return Verification(False, checked, checked + 1, "log ends before its recorded head")
+    return Verification(True, checked, None)

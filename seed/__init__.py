@@ -1,0 +1,1 @@
+"""The fabricator of exercise data: safe by construction (see DESIGN.md)."""
