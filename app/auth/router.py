@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import errors, service
@@ -20,10 +21,10 @@ from app.auth.schemas import (
     UserCreate,
     UserRead,
 )
-from app.core.errors import Forbidden, Unauthorized, UnprocessableEntity
+from app.core.errors import Forbidden, Unauthorized, UnprocessableEntity, error_response
 from app.core.errors import responses as err
 from app.core.pagination import Page, PageDep
-from app.db.session import Database, SessionDep, get_database
+from app.db.session import SessionDep
 
 router = APIRouter(tags=["auth"])
 
@@ -41,9 +42,8 @@ def _client_address(request: Request) -> str:
 def login(
     request: Request,
     session: SessionDep,
-    db: Annotated[Database, Depends(get_database)],
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
-) -> AccessToken:
+) -> AccessToken | JSONResponse:
     """Exchange a username and password for a bearer token that expires. Failed attempts are counted per
     username and per client address; past the limit the endpoint answers 429 until the window passes."""
     settings = request.app.state.settings
@@ -51,9 +51,9 @@ def login(
     service.check_throttle(session, username=form.username, address=address, settings=settings)
     user = service.authenticate(session, username=form.username, password=form.password)
     if user is None:
-        with db.session_factory.begin() as failure_session:  # counted even though this request fails
-            service.record_failure(failure_session, username=form.username, address=address)
-        raise errors.InvalidCredentials("Unknown username or wrong password.")
+        # answered, not raised: the failure must commit with this request so it counts towards the throttle
+        service.record_failure(session, username=form.username, address=address)
+        return error_response(errors.InvalidCredentials("Unknown username or wrong password."), request)
     cred, secret = service.issue_session_token(session, user=user, settings=settings)
     return AccessToken(
         access_token=secret, expires_in=settings.access_token_ttl_minutes * 60, expires_at=cred.expires_at

@@ -168,8 +168,7 @@ def validation_items(raw_errors: Sequence[Any]) -> list[ProblemDetailItem]:
     return items
 
 
-async def _app_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
+def error_response(exc: AppError, request: Request) -> JSONResponse:
     return problem_response(
         exc.status_code,
         exc.slug,
@@ -180,6 +179,11 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
         extra=exc.extra,
         errors=exc.errors,
     )
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return error_response(exc, request)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
