@@ -121,7 +121,7 @@ class BodyLimitMiddleware:
             except ValueError:
                 too_big = False
             if too_big:
-                await _send_problem(send, 413, body, request_id)
+                await _send_problem(send, 413, body, None)  # the request-id middleware adds the header
                 return
         seen = 0
         exceeded = False
@@ -152,4 +152,4 @@ class BodyLimitMiddleware:
             if not exceeded:
                 raise
         if exceeded and not response_started:
-            await _send_problem(send, 413, body, request_id)
+            await _send_problem(send, 413, body, None)  # the request-id middleware adds the header
