@@ -54,7 +54,8 @@ def test_tampered_or_foreign_cursors_are_400(client: TestClient, factory: Factor
         assert r.status_code == 400, bad
         assert r.json()["type"] == "urn:tipdesk:problem:bad-request"
     first_id = client.get("/api/v1/exercises", headers=owner.headers).json()["items"][0]["id"]
-    events_cursor = client.get(f"/api/v1/exercises/{first_id}/events?limit=1", headers=owner.headers).json()["next_cursor"]
+    events_page = client.get(f"/api/v1/exercises/{first_id}/events?limit=1", headers=owner.headers).json()
+    events_cursor = events_page["next_cursor"]
     assert client.get(f"/api/v1/exercises?cursor={events_cursor}", headers=owner.headers).status_code == 400
 
 
