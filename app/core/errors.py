@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("tipdesk.errors")
@@ -242,18 +242,24 @@ async def _db_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", exc_info=exc)
-    return problem_response(500, "internal-error", "Internal server error", None, request=request)
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("integrity error: %s", type(exc).__name__)
+    return problem_response(
+        409,
+        "conflict",
+        "Conflict",
+        "The change conflicts with data stored meanwhile; read it again and retry.",
+        request=request,
+    )
 
 
 def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(OperationalError, _db_error)
     app.add_exception_handler(DBAPIError, _db_error)
-    app.add_exception_handler(Exception, _unhandled)
 
 
 def responses(*errors: type[AppError] | int) -> dict[int | str, dict[str, Any]]:

@@ -166,3 +166,12 @@ def test_user_validation_errors_point_at_the_fields(client: TestClient, factory:
     assert r.status_code == 422
     pointers = {e["pointer"] for e in r.json()["errors"]}
     assert {"/username", "/password", "/display_name"} <= pointers
+
+
+def test_failures_from_one_address_across_usernames_are_throttled(client: TestClient, factory: Factory) -> None:
+    factory.user(username="gina")
+    for i in range(20):
+        r = client.post("/api/v1/auth/token", data={"username": f"guess{i}", "password": "bad-bad-bad"})
+        assert r.status_code == 401
+    r = client.post("/api/v1/auth/token", data={"username": "gina", "password": "pw-12345678"})
+    assert r.status_code == 429
