@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# The whole check: install into ./.venv, then ruff, ruff format, mypy, the test suite on SQLite (including the
+# schemathesis run over the OpenAPI document) and the test suite again on PostgreSQL.
+#
+# Extra arguments go to both pytest runs (e.g. `./scripts/test.sh -x -k events`).
+#
+# Environment:
+#   TIPDESK_TEST_PG_ADMIN_URL   PostgreSQL server for the second pass; each run creates and drops its own database
+#                               (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres)
+#   TIPDESK_TEST_SKIP_POSTGRES  1 skips the PostgreSQL pass, with a warning (for machines without PostgreSQL);
+#                               refused when CI=true
+#   CI                          true makes an unreachable PostgreSQL a failure, never a skip
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+is_true() {
+    case "$1" in
+        1 | [Tt]rue | TRUE | [Yy]es | YES) return 0 ;;
+        *) return 1 ;;
+    esac
+}
+
+CI_MODE=false
+is_true "${CI:-}" && CI_MODE=true
+SKIP_PG=false
+is_true "${TIPDESK_TEST_SKIP_POSTGRES:-}" && SKIP_PG=true
+
+banner() {
+    printf '\n%s\n%s\n' "=== $* " "$(printf '=%.0s' {1..78})"
+}
+
+loud() {
+    local line
+    line="$(printf '!%.0s' {1..78})"
+    printf '\n%s\n' "$line" >&2
+    printf '!! %s\n' "$@" >&2
+    printf '%s\n\n' "$line" >&2
+}
+
+if $CI_MODE && $SKIP_PG; then
+    loud "TIPDESK_TEST_SKIP_POSTGRES is set, but CI=true: CI must test on PostgreSQL." \
+        "Unset TIPDESK_TEST_SKIP_POSTGRES (and make PostgreSQL reachable) to run the suite."
+    exit 2
+fi
+
+# SQLAlchemy needs the psycopg 3 driver named in the URL; accept plain postgresql:// URLs too.
+PG_ADMIN_URL="${TIPDESK_TEST_PG_ADMIN_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}"
+case "$PG_ADMIN_URL" in
+    postgresql://*) PG_ADMIN_URL="postgresql+psycopg://${PG_ADMIN_URL#postgresql://}" ;;
+    postgres://*) PG_ADMIN_URL="postgresql+psycopg://${PG_ADMIN_URL#postgres://}" ;;
+esac
+export TIPDESK_TEST_PG_ADMIN_URL="$PG_ADMIN_URL"
+
+find_python() {
+    local candidate
+    for candidate in ${PYTHON:-} python3 python3.13 python3.12 python3.11; do
+        if command -v "$candidate" >/dev/null 2>&1 \
+            && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    echo "tipdesk needs Python 3.11 or newer (set PYTHON=/path/to/python3.11 if it is not on PATH)." >&2
+    return 1
+}
+
+ensure_venv() {
+    if [[ ! -x .venv/bin/python ]]; then
+        local python
+        python="$(find_python)"
+        echo "Creating .venv with $("$python" --version)"
+        "$python" -m venv .venv || {
+            echo "Could not create .venv; on Debian/Ubuntu install the venv module: apt install python3-venv" >&2
+            exit 1
+        }
+    elif ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+        echo ".venv uses $(.venv/bin/python --version); tipdesk needs 3.11+. Remove .venv and run again." >&2
+        exit 1
+    fi
+}
+
+# Installs tipdesk (editable) with the given extras, unless .venv already holds an install made from the same
+# pyproject.toml; code changes need no reinstall, and `rm -rf .venv` always starts afresh.
+install_tipdesk() {
+    local spec="$1" stamp=".venv/.tipdesk-installed" want
+    want="$spec $(.venv/bin/python -c 'import hashlib; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest())')"
+    local have=""
+    [[ -f "$stamp" ]] && have="$(cat "$stamp")"
+    # an install with the dev extras also serves a plain one
+    if [[ -x .venv/bin/tipdesk && ("$have" == "$want" || "$have" == ".[dev] ${want#* }") ]]; then
+        echo "tipdesk is installed in .venv (pyproject.toml unchanged)"
+        return 0
+    fi
+    rm -f "$stamp"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
+    echo "$want" >"$stamp"
+}
+
+STARTED=$SECONDS
+declare -a SUMMARY=()
+FAILED=0
+
+# Runs one stage; records its result and duration instead of stopping, so one run reports every failure.
+stage() {
+    local name="$1"
+    shift
+    banner "$name"
+    local t0=$SECONDS rc=0
+    "$@" || rc=$?
+    local took=$((SECONDS - t0))
+    if ((rc == 0)); then
+        SUMMARY+=("$(printf '  %-6s %-34s %4ds' PASS "$name" "$took")")
+    else
+        FAILED=1
+        local why="exit $rc"
+        ((rc == 5)) && why="exit 5: no tests collected"
+        SUMMARY+=("$(printf '  %-6s %-34s %4ds  (%s)' FAIL "$name" "$took" "$why")")
+        echo "--- $name failed ($why)" >&2
+    fi
+}
+
+postgres_reachable() {
+    .venv/bin/python - "$PG_ADMIN_URL" <<'PY'
+import sys
+
+import psycopg
+
+url = sys.argv[1].replace("postgresql+psycopg://", "postgresql://", 1)
+try:
+    psycopg.connect(url, connect_timeout=5).close()
+except Exception as exc:  # any failure means the PostgreSQL pass cannot run
+    print(f"PostgreSQL is not reachable: {type(exc).__name__}: {str(exc).strip()}", file=sys.stderr)
+    sys.exit(1)
+PY
+}
+
+banner "install: .venv, tipdesk with dev extras"
+ensure_venv
+install_tipdesk '.[dev]'
+SUMMARY+=("$(printf '  %-6s %-34s %4ds' DONE "install" "$((SECONDS - STARTED))")")
+
+stage "ruff check" .venv/bin/ruff check .
+stage "ruff format --check" .venv/bin/ruff format --check .
+stage "mypy" .venv/bin/mypy
+stage "pytest on SQLite" env TIPDESK_TEST_DB=sqlite .venv/bin/python -m pytest "$@"
+
+PG_SKIPPED=false
+if $SKIP_PG; then
+    PG_SKIPPED=true
+    loud "TIPDESK_TEST_SKIP_POSTGRES=1: the PostgreSQL pass is SKIPPED." \
+        "This run does not show that tipdesk works on PostgreSQL; CI will run it."
+    SUMMARY+=("$(printf '  %-6s %-34s' SKIP "pytest on PostgreSQL")")
+elif postgres_reachable; then
+    # the schemathesis run (marker `fuzz`) belongs to the SQLite pass only
+    stage "pytest on PostgreSQL" env TIPDESK_TEST_DB=postgresql .venv/bin/python -m pytest -m "not fuzz" "$@"
+else
+    FAILED=1
+    SUMMARY+=("$(printf '  %-6s %-34s       (%s)' FAIL "pytest on PostgreSQL" "PostgreSQL unreachable")")
+    if $CI_MODE; then
+        loud "PostgreSQL is not reachable at $PG_ADMIN_URL and CI=true." \
+            "The PostgreSQL pass is required in CI: failing."
+    else
+        loud "PostgreSQL is not reachable at $PG_ADMIN_URL." \
+            "Start a local PostgreSQL (user postgres, trust auth), point TIPDESK_TEST_PG_ADMIN_URL at one," \
+            "or set TIPDESK_TEST_SKIP_POSTGRES=1 to skip the PostgreSQL pass on this machine."
+    fi
+fi
+
+banner "summary"
+printf '%s\n' "${SUMMARY[@]}"
+printf '  total %ds\n' "$((SECONDS - STARTED))"
+if $PG_SKIPPED; then
+    loud "The PostgreSQL pass was SKIPPED (TIPDESK_TEST_SKIP_POSTGRES=1)."
+fi
+if ((FAILED)); then
+    echo "FAILED" >&2
+    exit 1
+fi
+echo "OK"
