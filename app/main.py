@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 
 from app import __version__
 from app.api import api_router
+from app.core import openapi
 from app.core.config import Settings, get_settings
 from app.core.errors import install_handlers
 from app.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = db
     install_handlers(app)
+    openapi.install(app)
     app.include_router(health_router)
     app.include_router(api_router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

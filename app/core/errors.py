@@ -201,24 +201,36 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     except ValueError:
         title = "Error"
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+    headers = dict(exc.headers or {})
     if status == 404 and detail is None:
         detail = f"No resource at {request.url.path}"
-    return problem_response(
-        status, slugs.get(status, "http-error"), title, detail, request=request, headers=exc.headers or {}
-    )
+    if status == 405:
+        from app.core.openapi import allowed_methods
+
+        allowed = allowed_methods(request.app, request.url.path)
+        headers["Allow"] = ", ".join(allowed)
+        detail = f"{request.method} is not allowed here; allowed: {', '.join(allowed)}."
+    return problem_response(status, slugs.get(status, "http-error"), title, detail, request=request, headers=headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     raw = list(exc.errors())
-    if any(e.get("type") == "json_invalid" for e in raw):
+    broken = [e for e in raw if e.get("type") == "json_invalid"]
+    if broken:
+        items = []
+        for e in broken:
+            loc = tuple(e.get("loc", ()))
+            where = f" at character {loc[-1]}" if loc and isinstance(loc[-1], int) else ""
+            reason = (e.get("ctx") or {}).get("error", "invalid JSON")
+            items.append(ProblemDetailItem(pointer="", location="body", message=f"{reason}{where}"))
         return problem_response(
             400,
             "malformed-json",
             "Malformed JSON",
             "The request body is not valid JSON.",
             request=request,
-            errors=validation_items([e for e in raw if e.get("type") == "json_invalid"]),
+            errors=items,
         )
     return problem_response(
         422,
@@ -271,5 +283,8 @@ def responses(*errors: type[AppError] | int) -> dict[int | str, dict[str, Any]]:
             desc = HTTPStatus(status).phrase
         except ValueError:
             desc = "Error"
-        out[status] = {"model": Problem, "description": desc, "content": {PROBLEM_MEDIA_TYPE: {}}}
+        out[status] = {
+            "description": desc,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
     return out
