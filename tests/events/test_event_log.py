@@ -25,6 +25,21 @@ from app.exercises.schemas import ExerciseCreate
 from tests.conftest import Factory
 
 
+def _ticks(session: Session, exercise_id: uuid.UUID, n: int) -> None:
+    for i in range(n):
+        events_service.append(
+            session,
+            exercise_id=exercise_id,
+            at=wall.now(),
+            actor="system",
+            type="test.tick",
+            subject_type="exercise",
+            subject_id=None,
+            data={"i": i},
+        )
+    session.commit()
+
+
 def test_chain_links_and_verifies(client: TestClient, factory: Factory, session: Session) -> None:
     owner = factory.user(GlobalRole.instructor)
     ex = factory.exercise(owner)
@@ -79,18 +94,7 @@ def test_editing_a_stored_event_is_detected_at_its_seq(
 ) -> None:
     owner = factory.user(GlobalRole.instructor)
     ex = factory.exercise(owner)
-    for i in range(4):
-        events_service.append(
-            session,
-            exercise_id=ex.id,
-            at=wall.now(),
-            actor="system",
-            type="test.tick",
-            subject_type="exercise",
-            subject_id=None,
-            data={"i": i},
-        )
-    session.commit()
+    _ticks(session, ex.id, 4)
     where = (Event.exercise_id == ex.id) & (Event.seq == 4)
     if tamper == "data":
         session.execute(update(Event).where(where).values(data={"i": 99}))
@@ -108,18 +112,7 @@ def test_editing_a_stored_event_is_detected_at_its_seq(
 def test_events_page_by_after_and_cursor(client: TestClient, factory: Factory, session: Session) -> None:
     owner = factory.user(GlobalRole.instructor)
     ex = factory.exercise(owner)
-    for i in range(10):
-        events_service.append(
-            session,
-            exercise_id=ex.id,
-            at=wall.now(),
-            actor="system",
-            type="test.tick",
-            subject_type="exercise",
-            subject_id=None,
-            data={"i": i},
-        )
-    session.commit()
+    _ticks(session, ex.id, 10)
     url = f"/api/v1/exercises/{ex.id}/events"
     r = client.get(f"{url}?after=5&limit=3", headers=owner.headers).json()
     assert [e["seq"] for e in r["items"]] == [6, 7, 8]
