@@ -9,17 +9,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth import service as auth_service
-from app.auth.models import ExerciseRole, Membership
-from app.auth.principal import Principal
-from app.core.clock import ExerciseClock
+from app.auth.models import ExerciseRole
+from app.auth.principal import ExerciseContext, Principal
 from app.core.errors import Forbidden, NotFound, Unauthorized
 from app.db.session import SessionDep
 from app.exercises.models import Exercise
@@ -45,30 +42,6 @@ def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-@dataclass(frozen=True, slots=True)
-class ExerciseContext:
-    """An exercise the caller may act in, with the caller's role there (None for an admin who is not a member)."""
-
-    exercise: Exercise
-    principal: Principal
-    membership: Membership | None
-
-    @property
-    def role(self) -> ExerciseRole | None:
-        return self.membership.role if self.membership else None
-
-    @property
-    def actor(self) -> str:
-        return self.principal.actor
-
-    @property
-    def clock(self) -> ExerciseClock:
-        return ExerciseClock(self.exercise.clock_state)
-
-    def now(self) -> datetime:
-        return self.clock.now()
-
-
 EXERCISE_NOT_FOUND = "No exercise with that id is visible to you."
 
 
@@ -78,7 +51,6 @@ class ExerciseAccess:
 
     def __call__(
         self,
-        request: Request,
         session: SessionDep,
         principal: CurrentPrincipal,
         exercise_id: Annotated[uuid.UUID, Path(description="The exercise.")],

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import service as auth_service
-from app.auth.dependencies import ExerciseContext
 from app.auth.models import ExerciseRole, GlobalRole, Membership
-from app.auth.principal import Principal
+from app.auth.principal import ExerciseContext, Principal
 from app.core.clock import ClockMode, ClockState, ExerciseClock, wall
 from app.core.errors import Forbidden
 from app.core.pagination import PageParams, paginate
@@ -51,7 +51,7 @@ def to_read(exercise: Exercise) -> ExerciseRead:
     )
 
 
-def _initial_clock(config: ClockConfig) -> tuple[ClockState, Any]:
+def _initial_clock(config: ClockConfig) -> tuple[ClockState, datetime | None]:
     now = wall.now()
     if config.mode == ClockMode.real:
         return ClockState.real(now), None
@@ -203,7 +203,8 @@ def apply_clock_action(session: Session, *, ctx: ExerciseContext, action: ClockA
         case SetSpeed(speed=speed):
             new = state.with_speed(speed, wall_now)
         case JumpClock(seconds=seconds, to=to):
-            delta = seconds if seconds is not None else (to - before_now).total_seconds() if to else 0.0
+            # the schema guarantees exactly one of the two
+            delta = seconds if seconds is not None else (to - before_now).total_seconds() if to is not None else 0.0
             if delta <= 0:
                 raise errors.ClockJumpBackwards(
                     f"The exercise time is already {before_now.isoformat()}; a jump must go forward.",
