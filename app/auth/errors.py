@@ -31,3 +31,11 @@ class TokenNotFound(NotFound):
 
 class UnknownExercise(UnprocessableEntity):
     slug, title = "unknown-exercise", "No such exercise"
+
+
+class MembershipNotFound(NotFound):
+    title = "Membership not found"
+
+
+class LastInstructor(Conflict):
+    slug, title = "last-instructor", "An exercise keeps at least one instructor"

@@ -94,3 +94,8 @@ class MembershipRead(ReadSchema):
     role: ExerciseRole
     unit_id: uuid.UUID | None
     created_at: datetime
+
+
+class MembershipUpdate(Schema):
+    role: ExerciseRole | None = None
+    unit_id: uuid.UUID | None = Field(default=None, description="A unit of this exercise; null clears it.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.auth import errors
 from app.auth.models import Credential, CredentialKind, ExerciseRole, GlobalRole, LoginFailure, Membership, User
 from app.auth.principal import Principal
-from app.auth.schemas import ApiTokenCreate, MembershipCreate, UserCreate
+from app.auth.schemas import ApiTokenCreate, MembershipCreate, MembershipUpdate, UserCreate
 from app.core import security
 from app.core.clock import wall
 from app.core.config import Settings
@@ -251,6 +252,78 @@ def add_member_by_name(
     return add_member(
         session, exercise=exercise, user=user, role=data.role, unit_id=data.unit_id, actor=actor, at=at
     ), user
+
+
+def get_member(session: Session, *, exercise_id: uuid.UUID, membership_id: uuid.UUID) -> Membership:
+    membership = session.scalar(
+        select(Membership).where(Membership.id == membership_id, Membership.exercise_id == exercise_id)
+    )
+    if membership is None:
+        raise errors.MembershipNotFound("No membership with that id in this exercise.")
+    return membership
+
+
+def _keep_an_instructor(session: Session, *, membership: Membership) -> None:
+    if membership.role != ExerciseRole.instructor:
+        return
+    others = session.scalar(
+        select(func.count()).where(
+            Membership.exercise_id == membership.exercise_id,
+            Membership.role == ExerciseRole.instructor,
+            Membership.id != membership.id,
+        )
+    )
+    if not others:
+        raise errors.LastInstructor("This is the exercise's only instructor; make someone else instructor first.")
+
+
+def update_member(
+    session: Session, *, exercise: Exercise, membership: Membership, data: MembershipUpdate, actor: str, at: datetime
+) -> Membership:
+    changes: dict[str, dict[str, Any]] = {}
+    if data.role is not None and data.role != membership.role:
+        _keep_an_instructor(session, membership=membership)
+        changes["role"] = {"old": membership.role, "new": data.role}
+    if "unit_id" in data.model_fields_set and data.unit_id != membership.unit_id:
+        if (
+            data.unit_id is not None
+            and units_service.get_in_exercise(session, exercise_id=exercise.id, unit_id=data.unit_id) is None
+        ):
+            raise errors.UnknownUnit("That unit does not belong to this exercise.", extra={"pointer": "/unit_id"})
+        changes["unit_id"] = {"old": membership.unit_id, "new": data.unit_id}
+    if not changes:
+        return membership
+    for field, change in changes.items():
+        setattr(membership, field, change["new"])
+    session.flush()
+    events_service.append(
+        session,
+        exercise_id=exercise.id,
+        at=at,
+        actor=actor,
+        type="membership.changed",
+        subject_type="membership",
+        subject_id=membership.id,
+        data={"user_id": membership.user_id, "changes": changes},
+    )
+    return membership
+
+
+def remove_member(session: Session, *, exercise: Exercise, membership: Membership, actor: str, at: datetime) -> None:
+    _keep_an_instructor(session, membership=membership)
+    data = {"user_id": membership.user_id, "role": membership.role}
+    session.delete(membership)
+    session.flush()
+    events_service.append(
+        session,
+        exercise_id=exercise.id,
+        at=at,
+        actor=actor,
+        type="membership.removed",
+        subject_type="membership",
+        subject_id=membership.id,
+        data=data,
+    )
 
 
 def list_members(
