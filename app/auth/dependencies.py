@@ -79,3 +79,7 @@ AnyMember = Annotated[ExerciseContext, Depends(ExerciseAccess())]
 Instructor = Annotated[ExerciseContext, Depends(ExerciseAccess(R.instructor))]
 Staff = Annotated[ExerciseContext, Depends(ExerciseAccess(R.instructor, R.supervisor, R.analyst, R.investigator))]
 Supervisors = Annotated[ExerciseContext, Depends(ExerciseAccess(R.instructor, R.supervisor))]
+Intake = Annotated[ExerciseContext, Depends(ExerciseAccess(R.instructor, R.supervisor, R.analyst, R.reporter))]
+ReportReaders = Annotated[
+    ExerciseContext, Depends(ExerciseAccess(R.instructor, R.supervisor, R.analyst, R.investigator, R.reporter))
+]

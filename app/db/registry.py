@@ -1,9 +1,19 @@
 """Imports every model so ``Base.metadata`` is complete (migrations, tests)."""
 
 from app.auth import models as auth_models
+from app.cases import models as cases_models
 from app.db.base import Base
 from app.events import models as events_models
 from app.exercises import models as exercises_models
+from app.reports import models as reports_models
 from app.units import models as units_models
 
-__all__ = ["Base", "auth_models", "events_models", "exercises_models", "units_models"]
+__all__ = [
+    "Base",
+    "auth_models",
+    "cases_models",
+    "events_models",
+    "exercises_models",
+    "reports_models",
+    "units_models",
+]

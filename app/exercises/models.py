@@ -65,3 +65,13 @@ class Exercise(IdMixin, Base):
         self.clock_anchor = state.anchor
         self.clock_speed = state.speed
         self.clock_paused = state.paused
+
+
+class ExerciseCounter(Base):
+    """Named counters of an exercise (``report``, ``case``): see ``app.exercises.counters``."""
+
+    __tablename__ = "exercise_counter"
+
+    exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int]

@@ -1,0 +1,27 @@
+"""Per-exercise counters (report and case numbers): gap-free, safe with concurrent writers on both databases."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Table, literal
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.exercises.models import ExerciseCounter
+
+
+def next_value(session: Session, *, exercise_id: uuid.UUID, name: str) -> int:
+    """The counter's next value (1 first). The upsert takes the row lock, so concurrent callers queue."""
+    table = ExerciseCounter.__table__
+    assert isinstance(table, Table)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        insert(table)
+        .values(exercise_id=exercise_id, name=name, value=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.exercise_id, table.c.name], set_={"value": table.c.value + literal(1)}
+        )
+        .returning(table.c.value)
+    )
+    return int(session.execute(stmt).scalar_one())

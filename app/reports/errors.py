@@ -1,0 +1,17 @@
+from app.core.errors import Conflict, NotFound, UnprocessableEntity
+
+
+class ReportNotFound(NotFound):
+    title = "Report not found"
+
+
+class IdempotencyMismatch(Conflict):
+    slug, title = "idempotency-key-reused", "Idempotency key reused with a different request"
+
+
+class ExerciseNotTakingReports(Conflict):
+    slug, title = "exercise-not-taking-reports", "The exercise takes no reports in its current status"
+
+
+class UnsafeReport(UnprocessableEntity):
+    slug, title = "unsafe-report", "The report carries identifiers outside the reserved ranges or unknown fields"

@@ -1,0 +1,202 @@
+"""Indicators: normalised identifiers of a report, for linking reports and cases that share one.
+
+- `email`: every `Email`; the whole address lower-cased.
+- `screen_name`: `screenName` of a reported user, intended recipient, victim or associated account; stripped, a
+  leading `@` removed, case-folded. Scoped to the ESP (below).
+- `esp_user_id`: `espIdentifier` of the same sections; stripped only (ids may be case-sensitive). Scoped to the ESP.
+- `ip`: every `IpCaptureEvent.ipAddress`; canonical text (IPv6 compressed, lower-case).
+- `phone`: every `Phone`, read with its `countryCallingCode`; E.164.
+- `device_id`: every `DeviceId.idValue`; a MAC as `00-00-5E-00-53-01`, an IMEI as its 15 digits, others stripped.
+- `url`: `url`, `profileUrl`, `locationOfFile`; scheme and host lower-cased, the rest kept.
+- `md5`, `sha1`: a `FileDetails`'s `originalFileHash` (by `hashType`) and `details` of type HASH (by name), and
+  server-computed hashes of uploads; lower-case hex of the right length (other values are skipped).
+Only screen names and ESP user ids carry a scope; the others have `scope=""` (never None, so a database unique
+constraint over (kind, scope, value) behaves the same on every dialect).
+
+**ESP scope.** The report has no field naming the reporting company (the ESP is known from the submitting
+credential), and one ESP runs several services with separate account namespaces. A screen name or user id is
+therefore scoped, in this order, to: the section's `espService` (the service the account is on); for an associated
+account, its `platform`, else the scope of the section it belongs to; the report's `incidentSummary.platform`; the
+`esp` argument (the reporter's organisation, supplied by the caller); else no scope (`""`). Scopes are compared
+stripped, case-folded, with runs of whitespace collapsed, so `Pelangi Chat` and ` pelangi  chat` are one scope.
+
+**Pointers.** Indicators are unique by `(kind, scope, value)` and listed in order of first occurrence; each keeps
+*all* pointers where it was found, first occurrence first (`pointer` is the first). Pointers are RFC 6901, into
+the report's JSON form; for values found in `files` they start `/files/{i}` (the position of the file in the
+`files` argument), followed by the pointer into that `FileDetails`, or `/md5` / `/sha1` for server-computed hashes.
+
+**Sections.** `reporter` and `lawEnforcement` are not read: they describe the reporting ESP's staff and the agency
+already involved, not the incident, and linking on them would connect every report of one ESP (the guard still
+checks them). Everything else is: incident details, reported users, intended recipients, victims, and files.
+
+Values that cannot be normalised (an `ipAddress` that is not an address, a phone number that cannot be parsed) are
+not indicators.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict
+
+from app.reports import identifiers as ids
+from app.reports.document import (
+    AssociatedAccount,
+    DeviceId,
+    Email,
+    FileDetails,
+    IntendedRecipient,
+    IpCaptureEvent,
+    PersonOrUserReported,
+    Phone,
+    Report,
+    Victim,
+    json_pointer,
+)
+from app.reports.guard import URL_FIELDS
+
+IndicatorKind = Literal["email", "screen_name", "esp_user_id", "ip", "phone", "device_id", "url", "md5", "sha1"]
+SCOPED_KINDS: frozenset[IndicatorKind] = frozenset({"screen_name", "esp_user_id"})
+NOT_INDICATOR_SECTIONS = frozenset({"reporter", "lawEnforcement"})
+"""Report sections about the reporting party and the agency, not the incident: no indicators come from them."""
+
+Path = tuple[str | int, ...]
+_Hit = tuple[IndicatorKind, str, str, Path]
+_HEX = re.compile(r"^[0-9a-f]+$")
+_HASH_LENGTHS: dict[IndicatorKind, int] = {"md5": 32, "sha1": 40}
+
+
+@runtime_checkable
+class FileHashes(Protocol):
+    """A file whose hashes the server computed on upload (its bytes are not kept); either hash may be missing."""
+
+    @property
+    def md5(self) -> str | None: ...
+
+    @property
+    def sha1(self) -> str | None: ...
+
+
+class Indicator(BaseModel):
+    """One normalised identifier and every place it was found."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: IndicatorKind
+    scope: str
+    value: str
+    pointers: tuple[str, ...]
+
+    @property
+    def pointer(self) -> str:
+        """Where the value first occurs."""
+        return self.pointers[0]
+
+
+def normalize_scope(name: str | None) -> str:
+    """Stripped, case-folded, whitespace collapsed; `""` when blank or None."""
+    return " ".join((name or "").split()).casefold()
+
+
+def normalize_screen_name(value: str) -> str | None:
+    text = value.strip().removeprefix("@").strip().casefold()
+    return text or None
+
+
+def _hash_kind(name: str) -> IndicatorKind | None:
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    return "md5" if key == "md5" else "sha1" if key == "sha1" else None
+
+
+def _hash_hit(kind: IndicatorKind | None, value: str | None, path: Path) -> Iterator[_Hit]:
+    text = (value or "").strip().lower()
+    if kind is not None and len(text) == _HASH_LENGTHS[kind] and _HEX.match(text):
+        yield kind, "", text, path
+
+
+_Account = PersonOrUserReported | IntendedRecipient | Victim | AssociatedAccount
+
+
+def _account_scope(node: _Account, fallback: str) -> str:
+    scope = normalize_scope(node.espService)
+    if not scope and isinstance(node, AssociatedAccount) and node.platform is not None:
+        scope = normalize_scope(node.platform.value)
+    return scope or fallback
+
+
+def _model_hits(node: BaseModel, path: Path, scope: str) -> Iterator[_Hit]:
+    if isinstance(node, Email):
+        if (email := ids.normalize_email(node.value)) is not None:
+            yield "email", "", email, (*path, "value")
+    elif isinstance(node, Phone):
+        if (phone := ids.normalize_phone(node.value, node.countryCallingCode)) is not None:
+            yield "phone", "", phone, (*path, "value")
+    elif isinstance(node, IpCaptureEvent):
+        if (ip := ids.normalize_ip(node.ipAddress)) is not None:
+            yield "ip", "", ip, (*path, "ipAddress")
+    elif isinstance(node, DeviceId):
+        kind = ids.device_id_kind(node.idType, node.idValue)
+        norm = {"mac": ids.normalize_mac, "imei": ids.normalize_imei}[kind](node.idValue) if kind else None
+        if value := norm or node.idValue.strip():
+            yield "device_id", "", value, (*path, "idValue")
+    elif isinstance(node, PersonOrUserReported | IntendedRecipient | Victim | AssociatedAccount):
+        if node.screenName is not None and (name := normalize_screen_name(node.screenName)) is not None:
+            yield "screen_name", scope, name, (*path, "screenName")
+        if node.espIdentifier is not None and (uid := node.espIdentifier.strip()):
+            yield "esp_user_id", scope, uid, (*path, "espIdentifier")
+    elif isinstance(node, FileDetails):
+        for i, fh in enumerate(node.originalFileHash):
+            yield from _hash_hit(_hash_kind(fh.hashType), fh.value, (*path, "originalFileHash", i, "value"))
+        for i, details in enumerate(node.details):
+            if details.type == "HASH":
+                for j, pair in enumerate(details.nameValuePair):
+                    at = (*path, "details", i, "nameValuePair", j, "value")
+                    yield from _hash_hit(_hash_kind(pair.name), pair.value, at)
+
+
+def _walk(node: object, path: Path, scope: str) -> Iterator[_Hit]:
+    if isinstance(node, Report):
+        for name in type(node).model_fields:
+            if name not in NOT_INDICATOR_SECTIONS:
+                yield from _walk(getattr(node, name), (*path, name), scope)
+    elif isinstance(node, BaseModel):
+        if isinstance(node, PersonOrUserReported | IntendedRecipient | Victim | AssociatedAccount):
+            scope = _account_scope(node, scope)
+        yield from _model_hits(node, path, scope)
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            if name in URL_FIELDS:
+                for index, url in enumerate(value if isinstance(value, list) else [value]):
+                    if isinstance(url, str) and url.strip():
+                        at = (*path, name, index) if isinstance(value, list) else (*path, name)
+                        yield "url", "", ids.normalize_url(url), at
+            else:
+                yield from _walk(value, (*path, name), scope)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _walk(item, (*path, index), scope)
+
+
+def _hits(report: Report, files: Iterable[FileHashes | FileDetails], esp: str | None) -> Iterator[_Hit]:
+    yield from _walk(report, (), normalize_scope(report.incidentSummary.platform) or normalize_scope(esp))
+    for i, file in enumerate(files):
+        if isinstance(file, FileDetails):
+            yield from _walk(file, ("files", i), "")
+        else:
+            yield from _hash_hit("md5", file.md5, ("files", i, "md5"))
+            yield from _hash_hit("sha1", file.sha1, ("files", i, "sha1"))
+
+
+def extract_indicators(
+    report: Report, files: Iterable[FileHashes | FileDetails] = (), *, esp: str | None = None
+) -> list[Indicator]:
+    """The report's indicators (see the module docstring), unique by (kind, scope, value), first occurrence first.
+
+    `files`: the report's files, each a `FileDetails` document or an object with server-computed `md5`/`sha1`.
+    `esp`: the reporting organisation's name, the last-resort scope of screen names and ESP user ids."""
+    found: dict[tuple[IndicatorKind, str, str], list[str]] = {}
+    for kind, scope, value, path in _hits(report, files, esp):
+        found.setdefault((kind, scope, value), []).append(json_pointer(path))
+    return [Indicator(kind=k, scope=s, value=v, pointers=tuple(p)) for (k, s, v), p in found.items()]

@@ -1,0 +1,123 @@
+"""HTTP: report intake (JSON) and reading reports."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal, get_args
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from pydantic import AwareDatetime
+
+from app.auth.dependencies import Intake, ReportReaders
+from app.core.errors import Forbidden, NotFound, Unauthorized
+from app.core.errors import responses as err
+from app.core.pagination import Page, PageDep
+from app.db.session import SessionDep
+from app.reports import errors, service
+from app.reports.document import REPORT_ANNOTATIONS, IncidentType
+from app.reports.document import Report as ReportDocument
+from app.reports.models import Report, ReportSource
+from app.reports.schemas import ReportRead, ReportSummary
+from app.reports.xml import report_to_xml
+
+router = APIRouter(
+    prefix="/exercises/{exercise_id}/reports", tags=["reports"], responses=err(Unauthorized, NotFound, Forbidden)
+)
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Makes the POST safe to retry: a replay with the same key and body returns the first result.",
+    ),
+]
+XML = "application/xml"
+AnnotationName = Literal[
+    "sextortion", "csamSolicitation", "minorToMinorInteraction", "spam", "sadisticOnlineExploitation"
+]
+if set(get_args(AnnotationName)) != set(REPORT_ANNOTATIONS):  # the XSD's reportAnnotations, kept in step
+    raise RuntimeError("AnnotationName is out of step with the report schema's annotations")
+
+
+def _read(report: Report) -> ReportRead:
+    return ReportRead.model_validate(
+        {
+            **ReportSummary.model_validate(report).model_dump(),
+            "escalation": report.escalation,
+            "section_a": ReportDocument.model_validate(report.document),
+            "section_c": report.notes,
+        }
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReportRead,
+    summary="Submit a report",
+    responses=err(errors.IdempotencyMismatch, errors.ExerciseNotTakingReports, errors.UnsafeReport),
+)
+def submit_report(
+    session: SessionDep,
+    ctx: Intake,
+    document: ReportDocument,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> ReportRead:
+    """A CyberTipline-style report (the `<report>` document as JSON; see the schema's description for the XML
+    mapping). It opens a case in state `new`. Reporters, analysts, supervisors and instructors may submit. In a
+    strict exercise, unknown fields and identifiers outside the reserved ranges are refused with a 422 naming each
+    pointer; a lenient exercise stores them as `flags`."""
+    intake = service.submit(
+        session, ctx=ctx, document=document, source=ReportSource.api, idempotency_key=idempotency_key
+    )
+    response.headers["Location"] = f"/api/v1/exercises/{ctx.exercise.id}/reports/{intake.report.id}"
+    if intake.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return _read(intake.report)
+
+
+@router.get(
+    "/{report_id}",
+    response_model=ReportRead,
+    summary="Read a report",
+    responses={200: {"content": {XML: {"schema": {"type": "string"}}}}, **err(errors.ReportNotFound)},
+)
+def get_report(
+    request: Request, session: SessionDep, ctx: ReportReaders, report_id: uuid.UUID
+) -> ReportRead | Response:
+    """Section A as submitted, classification and flags, Section C notes. With `Accept: application/xml` the answer
+    is the `<report>` document, valid against the CyberTipline XSD."""
+    report = service.get(session, ctx=ctx, report_id=report_id)
+    if XML in request.headers.get("accept", "") and "application/json" not in request.headers.get("accept", ""):
+        return Response(report_to_xml(ReportDocument.model_validate(report.document)), media_type=XML)
+    return _read(report)
+
+
+@router.get("", response_model=Page[ReportSummary], summary="List reports")
+def list_reports(
+    session: SessionDep,
+    ctx: ReportReaders,
+    page: PageDep,
+    incident_type: IncidentType | None = None,
+    received_from: Annotated[AwareDatetime | None, Query(description="Received at or after (exercise time).")] = None,
+    received_to: Annotated[AwareDatetime | None, Query(description="Received before (exercise time).")] = None,
+    reporter_id: uuid.UUID | None = None,
+    classification: Literal["referral", "informational"] | None = None,
+    urgent: bool | None = None,
+    annotation: Annotated[list[AnnotationName] | None, Query(description="Reports carrying all of these.")] = None,
+) -> Page[ReportSummary]:
+    filters = service.ReportFilter(
+        incident_type=incident_type,
+        received_from=received_from,
+        received_to=received_to,
+        reporter_id=reporter_id,
+        classification=classification,
+        urgent=urgent,
+        annotations=tuple(annotation or ()),
+    )
+    rows, cursor, total = service.list_reports(session, ctx=ctx, filters=filters, params=page)
+    return Page(items=[ReportSummary.model_validate(r) for r in rows], next_cursor=cursor, total=total)
