@@ -153,12 +153,15 @@ def create_api_token(
 ) -> tuple[Credential, str]:
     if principal.scope is not None:
         raise Forbidden("An exercise-scoped token cannot create tokens.")
-    if (
-        data.exercise_id is not None
-        and not principal.is_admin
-        and get_membership(session, exercise_id=data.exercise_id, user_id=principal.user.id) is None
-    ):
-        raise errors.UnknownExercise("You are not a member of that exercise.")
+    if data.exercise_id is not None:
+        visible = session.get(Exercise, data.exercise_id) is not None and (
+            principal.is_admin
+            or get_membership(session, exercise_id=data.exercise_id, user_id=principal.user.id) is not None
+        )
+        if not visible:
+            raise errors.UnknownExercise(
+                "No exercise with that id is visible to you.", extra={"pointer": "/exercise_id"}
+            )
     days = min(data.expires_in_days, settings.api_token_max_ttl_days)
     return _issue(
         session,

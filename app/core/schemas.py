@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict
 
 
 class Schema(BaseModel):
@@ -13,3 +17,28 @@ class Schema(BaseModel):
 
 class ReadSchema(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def require_rfc3339(value: Any) -> Any:
+    """Only a date-time *string* (or a datetime) is a date-time: no Unix timestamps, as the OpenAPI format says."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339.match(value.strip()):
+        raise ValueError("must be an RFC 3339 date-time string, e.g. 2026-03-02T08:00:00Z")
+    return value
+
+
+def require_iso_date(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+        raise ValueError("must be a date string, e.g. 2026-03-02")
+    return value
+
+
+Rfc3339 = Annotated[AwareDatetime, BeforeValidator(require_rfc3339)]
+"""An input date-time: an RFC 3339 string with an offset."""

@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from app.core.clock import ClockMode
 from app.core.clock.exercise import MAX_SPEED
-from app.core.schemas import ReadSchema, Schema
+from app.core.schemas import ReadSchema, Rfc3339, Schema
 from app.exercises.models import ExerciseStatus, IntakeMode
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -19,7 +19,7 @@ Speed = Annotated[float, Field(gt=0, le=MAX_SPEED, description="Exercise seconds
 
 class ClockConfig(Schema):
     mode: ClockMode = ClockMode.real
-    origin: AwareDatetime | None = Field(default=None, description="Simulated start time (default: now).")
+    origin: Rfc3339 | None = Field(default=None, description="Simulated start time (default: now).")
     speed: Speed = 1.0
     paused: bool = False
 
@@ -86,7 +86,7 @@ class SetSpeed(Schema):
 class JumpClock(Schema):
     action: Literal["jump"]
     seconds: float | None = Field(default=None, gt=0, le=10 * 365 * 86400, description="Seconds to move forward.")
-    to: AwareDatetime | None = Field(default=None, description="Exercise time to move forward to.")
+    to: Rfc3339 | None = Field(default=None, description="Exercise time to move forward to.")
 
     @model_validator(mode="after")
     def _one_target(self) -> JumpClock:
@@ -98,7 +98,7 @@ class JumpClock(Schema):
 class SetMode(Schema):
     action: Literal["set_mode"]
     mode: ClockMode
-    origin: AwareDatetime | None = Field(default=None, description="For simulated: start time (default: now).")
+    origin: Rfc3339 | None = Field(default=None, description="For simulated: start time (default: now).")
     speed: Speed = 1.0
 
 

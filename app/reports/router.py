@@ -6,12 +6,12 @@ import uuid
 from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
-from pydantic import AwareDatetime
 
 from app.auth.dependencies import Intake, ReportReaders
 from app.core.errors import Forbidden, NotFound, Unauthorized
 from app.core.errors import responses as err
 from app.core.pagination import Page, PageDep
+from app.core.schemas import Rfc3339
 from app.db.session import SessionDep
 from app.reports import errors, service
 from app.reports.document import REPORT_ANNOTATIONS, IncidentType
@@ -103,8 +103,8 @@ def list_reports(
     ctx: ReportReaders,
     page: PageDep,
     incident_type: IncidentType | None = None,
-    received_from: Annotated[AwareDatetime | None, Query(description="Received at or after (exercise time).")] = None,
-    received_to: Annotated[AwareDatetime | None, Query(description="Received before (exercise time).")] = None,
+    received_from: Annotated[Rfc3339 | None, Query(description="Received at or after (exercise time).")] = None,
+    received_to: Annotated[Rfc3339 | None, Query(description="Received before (exercise time).")] = None,
     reporter_id: uuid.UUID | None = None,
     classification: Literal["referral", "informational"] | None = None,
     urgent: bool | None = None,

@@ -26,6 +26,7 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 from defusedxml.ElementTree import DefusedXMLParser
 
 from app.reports.document import FileDetails, Flags, Report, SimpleContent, XmlModel
+from app.reports.document.types import XML_CONTEXT
 
 MAX_BYTES = 5 * 1024 * 1024
 """Default size limit of one document. A `<report>` with hundreds of identifiers stays far below it."""
@@ -275,7 +276,7 @@ def _from_xml(data: bytes, cls: type[M], root: str, max_bytes: int, max_depth: i
     elem = parse_xml(data, max_bytes=max_bytes, max_depth=max_depth)
     if elem.tag != root:
         raise XmlRefused("wrong_root", f"expected a <{root}> document, got <{elem.tag}>")
-    return cls.model_validate(_convert(elem, cls))
+    return cls.model_validate(_convert(elem, cls), context=XML_CONTEXT)
 
 
 def report_from_xml(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> Report:

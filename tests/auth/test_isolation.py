@@ -127,3 +127,9 @@ def test_token_cannot_be_scoped_to_a_foreign_exercise(client: TestClient, factor
     ex_b = factory.exercise(b)
     r = client.post("/api/v1/tokens", headers=a.headers, json={"name": "peek", "exercise_id": str(ex_b.id)})
     assert r.status_code == 422
+
+
+def test_admin_cannot_scope_a_token_to_a_missing_exercise(client: TestClient, factory: Factory) -> None:
+    admin = factory.user(GlobalRole.admin)
+    r = client.post("/api/v1/tokens", headers=admin.headers, json={"name": "x", "exercise_id": str(uuid.uuid4())})
+    assert r.status_code == 422 and r.json()["type"] == "urn:tipdesk:problem:unknown-exercise"

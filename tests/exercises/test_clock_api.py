@@ -97,3 +97,12 @@ def test_real_clock_config_refuses_simulation_fields(client: TestClient, factory
         "/api/v1/exercises", headers=owner.headers, json={"name": "x", "clock": {"mode": "real", "speed": 5}}
     )
     assert r.status_code == 422
+
+
+def test_times_must_be_rfc3339_strings(client: TestClient, factory: Factory) -> None:
+    owner = factory.user(GlobalRole.instructor)
+    ex = factory.exercise(owner, clock={"mode": "simulated", "origin": ORIGIN})
+    url = f"/api/v1/exercises/{ex.id}/clock"
+    for body in ({"action": "jump", "to": 1893456000}, {"action": "set_mode", "mode": "simulated", "origin": 0}):
+        r = client.post(url, headers=owner.headers, json=body)
+        assert r.status_code == 422, body

@@ -179,3 +179,23 @@ def test_list_filters_and_pages(client: TestClient, factory: Factory) -> None:
     assert urgent["total"] == sum(1 for d in docs if (d["incidentSummary"].get("escalateToHighPriority") or "").strip())
     assert client.get(url, headers=owner.headers, params={"annotation": "nonsense"}).status_code == 422
     assert client.get(url, headers=owner.headers, params={"received_from": "2026-01-01T00:00:00"}).status_code == 422
+
+
+def test_json_types_are_exact_as_the_schema_says(client: TestClient, factory: Factory) -> None:
+    ex, _owner, reporter = _setup(factory)
+    url = f"/api/v1/exercises/{ex.id}/reports"
+    cases = [
+        ("/reporter/reportingPerson/age", {"age": "12"}),
+        ("/reporter/reportingPerson/age", {"age": True}),
+        ("/reporter/reportingPerson/dateOfBirth", {"dateOfBirth": 20000101}),
+    ]
+    for pointer, extra in cases:
+        doc = copy.deepcopy(MINIMAL)
+        doc["reporter"]["reportingPerson"].update(extra)
+        r = client.post(url, headers=reporter.headers, json=doc)
+        assert r.status_code == 422, extra
+        assert any(e["pointer"] == pointer for e in r.json()["errors"]), r.json()
+    doc = copy.deepcopy(MINIMAL)
+    doc["incidentSummary"]["incidentDateTime"] = 1767225600
+    assert client.post(url, headers=reporter.headers, json=doc).status_code == 422
+    assert client.get(url, headers=reporter.headers, params={"received_to": "0.5"}).status_code == 422

@@ -17,6 +17,7 @@ from app.reports.document.types import (
     PhoneExtension,
     PhoneType,
     State,
+    XmlBool,
     XmlDate,
     XmlDateTime,
     XmlInt,
@@ -46,7 +47,7 @@ class Email(SimpleContent):
 
     value: XmlStr
     type: EmailType | None = None
-    verified: bool | None = None
+    verified: XmlBool | None = None
     verificationDate: XmlDateTime | None = None
 
 
@@ -63,7 +64,7 @@ class Phone(SimpleContent):
 
     value: XmlStr
     type: PhoneType | None = None
-    verified: bool | None = None
+    verified: XmlBool | None = None
     verificationDate: XmlDateTime | None = None
     countryCallingCode: PhoneCountryCallingCode | None = None
     extension: PhoneExtension | None = None
@@ -97,7 +98,7 @@ class IpCaptureEvent(XmlModel):
     ipAddress: XmlStr
     eventName: IpCaptureType | None = None
     dateTime: XmlDateTime | None = None
-    possibleProxy: bool | None = None
+    possibleProxy: XmlBool | None = None
     port: XmlInt | None = None
 
 
@@ -115,7 +116,7 @@ class EstimatedLocation(XmlModel):
 
     xml_attributes: ClassVar[tuple[str, ...]] = ("verified", "timestamp")
 
-    verified: bool | None = None
+    verified: XmlBool | None = None
     timestamp: XmlDateTime | None = None
     city: XmlStr | None = None
     region: XmlStr | None = None
@@ -127,9 +128,9 @@ class AccountTemporarilyDisabled(SimpleContent):
 
     xml_attributes: ClassVar[tuple[str, ...]] = ("disabledDate", "userNotified", "userNotifiedDate", "reenabledDate")
 
-    value: bool
+    value: XmlBool
     disabledDate: XmlDateTime | None = None
-    userNotified: bool | None = None
+    userNotified: XmlBool | None = None
     userNotifiedDate: XmlDateTime | None = None
     reenabledDate: XmlDateTime | None = None
 
@@ -139,9 +140,9 @@ class AccountPermanentlyDisabled(SimpleContent):
 
     xml_attributes: ClassVar[tuple[str, ...]] = ("disabledDate", "userNotified", "userNotifiedDate")
 
-    value: bool
+    value: XmlBool
     disabledDate: XmlDateTime | None = None
-    userNotified: bool | None = None
+    userNotified: XmlBool | None = None
     userNotifiedDate: XmlDateTime | None = None
 
 
@@ -151,7 +152,7 @@ class AssociatedAccountPlatform(SimpleContent):
     xml_attributes: ClassVar[tuple[str, ...]] = ("thirdPartyUser",)
 
     value: XmlStr
-    thirdPartyUser: bool | None = None
+    thirdPartyUser: XmlBool | None = None
 
 
 class AssociatedAccount(XmlModel):
@@ -171,7 +172,7 @@ class AssociatedAccount(XmlModel):
     dateOfBirth: XmlDate | None = None
     phone: list[Phone] = Field(default_factory=list)
     email: list[Email] = Field(default_factory=list)
-    allEmailsReported: bool | None = None
+    allEmailsReported: XmlBool | None = None
     address: list[Address] = Field(default_factory=list)
     espService: XmlStr | None = None
     espIdentifier: XmlStr | None = None
@@ -180,7 +181,7 @@ class AssociatedAccount(XmlModel):
     displayName: list[XmlStr] = Field(default_factory=list)
     profileBio: XmlStr | None = None
     groupIdentifier: XmlStr | None = None
-    compromisedAccount: bool | None = None
+    compromisedAccount: XmlBool | None = None
     accountTemporarilyDisabled: AccountTemporarilyDisabled | None = None
     accountPermanentlyDisabled: AccountPermanentlyDisabled | None = None
     ipCaptureEvent: list[IpCaptureEvent] = Field(default_factory=list)

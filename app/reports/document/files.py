@@ -13,6 +13,7 @@ from app.reports.document.types import (
     FileRelevance,
     Flag,
     MetadataType,
+    XmlBool,
     XmlDateTime,
     XmlLong,
     XmlStr,
@@ -74,11 +75,11 @@ class FileDetails(XmlModel):
     originalFileName: XmlStr | None = None
     uploadedToEspTimestamp: XmlDateTime | None = None
     locationOfFile: XmlStr | None = Field(default=None, description="The URL where the file was originally located.")
-    fileViewedByEsp: bool | None = None
-    exifViewedByEsp: bool | None = None
-    publiclyAvailable: bool | None = None
+    fileViewedByEsp: XmlBool | None = None
+    exifViewedByEsp: XmlBool | None = None
+    publiclyAvailable: XmlBool | None = None
     fileRelevance: FileRelevance | None = Field(default=None, description="`Reported` unless specified otherwise.")
-    potentialMeme: bool | None = None
+    potentialMeme: XmlBool | None = None
     fileAnnotations: FileAnnotations | None = None
     industryClassification: FileClassification | None = None
     originalFileHash: list[OriginalFileHash] = Field(default_factory=list)

@@ -27,6 +27,7 @@ from app.reports.document.types import (
     Flag,
     IncidentType,
     LatLong,
+    XmlBool,
     XmlDateTime,
     XmlLong,
     XmlStr,
@@ -69,7 +70,7 @@ class WebPageIncident(XmlModel):
 
     xml_attributes: ClassVar[tuple[str, ...]] = ("thirdPartyHostedContent",)
 
-    thirdPartyHostedContent: bool | None = None
+    thirdPartyHostedContent: XmlBool | None = None
     url: list[XmlStr] = Field(default_factory=list)
     additionalInfo: XmlStr | None = None
 
@@ -177,7 +178,7 @@ class ServedLegalProcessInternational(SimpleContent):
 
     xml_attributes: ClassVar[tuple[str, ...]] = ("fleaCountry",)
 
-    value: bool
+    value: XmlBool
     fleaCountry: Country | None = None
 
 
@@ -187,8 +188,8 @@ class LawEnforcement(XmlModel):
     agencyName: XmlStr
     caseNumber: XmlStr | None = None
     officerContact: ContactPerson | None = None
-    reportedToLe: bool | None = None
-    servedLegalProcessDomestic: bool | None = None
+    reportedToLe: XmlBool | None = None
+    servedLegalProcessDomestic: XmlBool | None = None
     servedLegalProcessInternational: ServedLegalProcessInternational | None = None
 
 
@@ -209,20 +210,20 @@ class PersonOrUserReported(XmlModel):
     vehicleDescription: XmlStr | None = None
     espIdentifier: XmlStr | None = Field(default=None, description="The user's unique id in the ESP's system.")
     espService: XmlStr | None = None
-    compromisedAccount: bool | None = None
+    compromisedAccount: XmlBool | None = None
     screenName: XmlStr | None = None
     displayName: list[XmlStr] = Field(default_factory=list)
     profileUrl: list[XmlStr] = Field(default_factory=list)
     profileBio: XmlStr | None = None
     ipCaptureEvent: list[IpCaptureEvent] = Field(default_factory=list)
     deviceId: list[DeviceId] = Field(default_factory=list)
-    thirdPartyUserReported: bool | None = None
+    thirdPartyUserReported: XmlBool | None = None
     priorCTReports: list[XmlLong] = Field(default_factory=list)
     groupIdentifier: XmlStr | None = None
     accountTemporarilyDisabled: AccountTemporarilyDisabled | None = None
     accountPermanentlyDisabled: AccountPermanentlyDisabled | None = None
     estimatedLocation: EstimatedLocation | None = None
-    allEmailsReported: bool | None = None
+    allEmailsReported: XmlBool | None = None
     associatedAccount: list[AssociatedAccount] = Field(default_factory=list)
     additionalInfo: XmlStr | None = None
 
@@ -233,7 +234,7 @@ class IntendedRecipient(XmlModel):
     intendedRecipientPerson: Person | None = None
     espIdentifier: XmlStr | None = None
     espService: XmlStr | None = None
-    compromisedAccount: bool | None = None
+    compromisedAccount: XmlBool | None = None
     screenName: XmlStr | None = None
     displayName: list[XmlStr] = Field(default_factory=list)
     profileUrl: list[XmlStr] = Field(default_factory=list)
@@ -245,7 +246,7 @@ class IntendedRecipient(XmlModel):
     accountTemporarilyDisabled: AccountTemporarilyDisabled | None = None
     accountPermanentlyDisabled: AccountPermanentlyDisabled | None = None
     estimatedLocation: EstimatedLocation | None = None
-    allEmailsReported: bool | None = None
+    allEmailsReported: XmlBool | None = None
     additionalInfo: list[XmlStr] = Field(default_factory=list)
 
 
@@ -255,7 +256,7 @@ class Victim(XmlModel):
     victimPerson: Person
     espIdentifier: XmlStr | None = None
     espService: XmlStr | None = None
-    compromisedAccount: bool | None = None
+    compromisedAccount: XmlBool | None = None
     screenName: XmlStr | None = None
     displayName: list[XmlStr] = Field(default_factory=list)
     profileUrl: list[XmlStr] = Field(default_factory=list)
@@ -267,7 +268,7 @@ class Victim(XmlModel):
     accountTemporarilyDisabled: AccountTemporarilyDisabled | None = None
     accountPermanentlyDisabled: AccountPermanentlyDisabled | None = None
     estimatedLocation: EstimatedLocation | None = None
-    allEmailsReported: bool | None = None
+    allEmailsReported: XmlBool | None = None
     associatedAccount: list[AssociatedAccount] = Field(default_factory=list)
     additionalInfo: XmlStr | None = None
 

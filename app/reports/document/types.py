@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, ValidationInfo
+
+from app.core.schemas import require_iso_date, require_rfc3339
 
 # Characters XML 1.0 cannot carry (control characters other than tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -26,19 +28,48 @@ XmlStr = Annotated[str, AfterValidator(_xml_text)]
 XmlToken = Annotated[str, AfterValidator(_xml_text)]
 """xs:token."""
 
-XmlLong = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+XML_CONTEXT = {"xml": True}
+"""Validation context of the XML reader: element text is converted to numbers, booleans and dates there."""
+
+
+def _from_xml(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("xml"))
+
+
+def _exact_int(value: Any, info: ValidationInfo) -> Any:
+    if _from_xml(info) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise ValueError("must be an integer")
+
+
+def _exact_bool(value: Any, info: ValidationInfo) -> Any:
+    if _from_xml(info) or isinstance(value, bool):
+        return value
+    raise ValueError("must be true or false")
+
+
+def _exact_number(value: Any, info: ValidationInfo) -> Any:
+    if _from_xml(info) or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    raise ValueError("must be a number")
+
+
+XmlBool = Annotated[bool, BeforeValidator(_exact_bool)]
+"""xs:boolean: JSON `true`/`false` only (XML text `true`, `false`, `1`, `0`)."""
+
+XmlLong = Annotated[int, BeforeValidator(_exact_int), Field(ge=-(2**63), le=2**63 - 1)]
 """xs:long."""
 
-XmlInt = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+XmlInt = Annotated[int, BeforeValidator(_exact_int), Field(ge=-(2**31), le=2**31 - 1)]
 """xs:int."""
 
-LatLong = Annotated[float, Field(allow_inf_nan=False)]
+LatLong = Annotated[float, BeforeValidator(_exact_number), Field(allow_inf_nan=False)]
 """`latlong`: xs:double (the XSD sets no range; INF/NaN are refused because JSON cannot carry them)."""
 
-XmlDateTime = AwareDatetime
+XmlDateTime = Annotated[AwareDatetime, BeforeValidator(require_rfc3339)]
 """xs:dateTime. tipdesk requires an explicit offset (`Z` or `+07:00`); the XSD would allow a local time."""
 
-XmlDate = date
+XmlDate = Annotated[date, BeforeValidator(require_iso_date)]
 """xs:date (without a time-zone suffix)."""
 
 PhoneCountryCallingCode = Annotated[str, Field(pattern=r"^\+[0-9]{1,3}$")]
