@@ -7,6 +7,7 @@ from app.auth.router import router as auth_router
 from app.core.middleware import API_PREFIX
 from app.events.router import router as events_router
 from app.exercises.router import router as exercises_router
+from app.reports.router import indicators_router
 from app.reports.router import router as reports_router
 
 api_router = APIRouter(prefix=API_PREFIX)
@@ -15,3 +16,4 @@ api_router.include_router(exercises_router)
 api_router.include_router(members_router)
 api_router.include_router(events_router)
 api_router.include_router(reports_router)
+api_router.include_router(indicators_router)

@@ -14,12 +14,13 @@ How it works
   credential of (its negative "missing/invalid Authorization" cases, which must get the declared 401), and the test
   swaps the mark for a fresh admin session token per call: logout or token revocation must not cut off the rest of
   the run.
-- ``_point_at_real_rows`` sends most schema-valid ``exercise_id`` / ``membership_id`` / ``token_id`` path
-  parameters (ids of the same membership's exercise together) and ``username`` / ``password`` body fields to rows
-  that exist, so handlers are fuzzed past their lookups; the rest keep the generated value, so the 404s and new
-  names stay fuzzed too. An id parameter a later issue adds gets generated values (its own 404) until a pool for it
-  is added to ``fuzz_env``; ``test_fuzzing_reached_the_exercise_scoped_handlers`` holds every operation under
-  ``/exercises/{exercise_id}`` to getting past the exercise lookup at least once, without a change here.
+- ``_point_at_real_rows`` sends most schema-valid path parameters that name rows (``exercise_id``, the
+  ``membership_id`` of that exercise, ``token_id``, and whatever a ``Location`` header of a 2xx answer names, such as
+  a report the fuzzer created) and ``username`` / ``password`` body fields to rows that exist, so handlers are
+  fuzzed past their lookups; the rest keep the generated value, so the 404s and new names stay fuzzed too. A
+  resource a later issue adds is reached as soon as its creation (with a ``Location``) is fuzzed, without a change
+  here; ``test_fuzzing_reached_the_exercise_scoped_handlers`` holds every operation under
+  ``/exercises/{exercise_id}`` to getting past the exercise lookup at least once.
 - Bounded and reproducible: a fixed seed, ``deterministic`` generation (Hypothesis ``derandomize``), no example
   database, no deadline; ``MAX_EXAMPLES`` fuzzed cases per operation plus Schemathesis' finite examples and coverage
   phases (boundary values, missing parameters, unexpected methods); the stateful phase does not apply here. Two runs
@@ -39,12 +40,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema_rs  # a dependency of schemathesis 4, which validates responses with it too
 import pytest
@@ -97,8 +100,15 @@ def _document() -> dict[str, Any]:
         app.state.db.dispose()
 
 
+def _template(path: str) -> re.Pattern[str]:
+    parts = [f"(?P<{seg[1:-1]}>[^/]+)" if seg.startswith("{") else re.escape(seg) for seg in path.split("/")]
+    return re.compile("/".join(parts))
+
+
 APP = _LateBoundApp()
 DOCUMENT = _document()
+# (path parameter names, pattern) of every path with parameters, to read the ids in a Location header
+_TEMPLATES = [(tuple(re.findall(r"\{(\w+)\}", path)), _template(path)) for path in DOCUMENT["paths"] if "{" in path]
 
 schema = schemathesis.openapi.from_dict(
     DOCUMENT,
@@ -140,6 +150,24 @@ class FuzzEnv:
     statuses: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
     reached: set[str] = field(default_factory=set)  # operations that answered past the exercise lookup
     failed: set[str] = field(default_factory=set)
+
+    def learn(self, location: str) -> None:
+        """Adds the ids in a ``Location`` header (a resource the fuzzer just created) to the pools, so resources
+        of operations later issues add are reached once their creation is fuzzed, without a change here."""
+        path = urlsplit(location).path
+        for names, pattern in _TEMPLATES:
+            found = pattern.fullmatch(path)
+            if found is None:
+                continue
+            ids = tuple(found.group(name) for name in names)
+            for pool_names, rows in self.path_pools:
+                if pool_names == names:
+                    if ids not in rows:
+                        rows.append(ids)
+                    break
+            else:
+                self.path_pools.append((names, [ids]))
+                self.path_pools.sort(key=lambda pool: -len(pool[0]))  # most specific first
 
     def fresh_token(self) -> str:
         with Session(self.database.engine, expire_on_commit=False) as s:
@@ -294,6 +322,8 @@ def test_openapi_operation_conforms(case: Any, fuzz_env: FuzzEnv) -> None:
         fuzz_env.failed.add(case.operation.label)
         raise
     fuzz_env.statuses[case.operation.label][response.status_code] += 1
+    if 200 <= response.status_code < 300 and response.headers.get("location"):
+        fuzz_env.learn(response.headers["location"][0])
     if _past_the_exercise_lookup(response):
         fuzz_env.reached.add(case.operation.label)
 

@@ -15,3 +15,7 @@ class ExerciseNotTakingReports(Conflict):
 
 class UnsafeReport(UnprocessableEntity):
     slug, title = "unsafe-report", "The report carries identifiers outside the reserved ranges or unknown fields"
+
+
+class InvalidIndicator(UnprocessableEntity):
+    slug, title = "invalid-indicator", "Not a value of that kind"

@@ -200,3 +200,29 @@ def extract_indicators(
     for kind, scope, value, path in _hits(report, files, esp):
         found.setdefault((kind, scope, value), []).append(json_pointer(path))
     return [Indicator(kind=k, scope=s, value=v, pointers=tuple(p)) for (k, s, v), p in found.items()]
+
+
+def normalize_query(kind: IndicatorKind, value: str, scope: str | None = None) -> tuple[str, str | None] | None:
+    """A searched value in stored form, and its scope (None: any scope), or None if it cannot be one of `kind`."""
+    normalized: str | None
+    match kind:
+        case "email":
+            normalized = ids.normalize_email(value)
+        case "screen_name":
+            normalized = normalize_screen_name(value)
+        case "esp_user_id":
+            normalized = value.strip() or None
+        case "ip":
+            normalized = ids.normalize_ip(value)
+        case "phone":
+            normalized = ids.normalize_phone(value)
+        case "device_id":
+            normalized = ids.normalize_mac(value) or ids.normalize_imei(value) or value.strip() or None
+        case "url":
+            normalized = ids.normalize_url(value.strip()) if value.strip() else None
+        case "md5" | "sha1":
+            text = value.strip().lower()
+            normalized = text if re.fullmatch(rf"[0-9a-f]{{{_HASH_LENGTHS[kind]}}}", text) else None
+    if normalized is None:
+        return None
+    return normalized, (normalize_scope(scope) if scope is not None and kind in SCOPED_KINDS else None)

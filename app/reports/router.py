@@ -7,7 +7,7 @@ from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
-from app.auth.dependencies import Intake, ReportReaders
+from app.auth.dependencies import Intake, ReportReaders, Staff
 from app.core.errors import Forbidden, NotFound, Unauthorized
 from app.core.errors import responses as err
 from app.core.pagination import Page, PageDep
@@ -16,8 +16,9 @@ from app.db.session import SessionDep
 from app.reports import errors, service
 from app.reports.document import REPORT_ANNOTATIONS, IncidentType
 from app.reports.document import Report as ReportDocument
+from app.reports.indicators import IndicatorKind
 from app.reports.models import Report, ReportSource
-from app.reports.schemas import ReportRead, ReportSummary
+from app.reports.schemas import IndicatorHit, ReportRead, ReportSummary
 from app.reports.xml import report_to_xml
 
 router = APIRouter(
@@ -121,3 +122,45 @@ def list_reports(
     )
     rows, cursor, total = service.list_reports(session, ctx=ctx, filters=filters, params=page)
     return Page(items=[ReportSummary.model_validate(r) for r in rows], next_cursor=cursor, total=total)
+
+
+indicators_router = APIRouter(
+    prefix="/exercises/{exercise_id}/indicators", tags=["reports"], responses=err(Unauthorized, NotFound, Forbidden)
+)
+
+
+@indicators_router.get(
+    "",
+    response_model=Page[IndicatorHit],
+    summary="Find the reports and cases holding a value",
+    responses=err(errors.InvalidIndicator),
+)
+def find_indicator(
+    session: SessionDep,
+    ctx: Staff,
+    page: PageDep,
+    kind: IndicatorKind,
+    value: Annotated[str, Query(min_length=1, max_length=2000, description="Normalised as intake does.")],
+    scope: Annotated[
+        str | None, Query(max_length=500, description="For screen names and ESP user ids: the service.")
+    ] = None,
+) -> Page[IndicatorHit]:
+    """Emails are compared lower-cased, phone numbers in E.164 (give them with `+` and country code), IPs in
+    canonical form, screen names case-folded and scoped to their service."""
+    rows, cursor, total = service.find_indicator(session, ctx=ctx, kind=kind, value=value, scope=scope, params=page)
+    return Page(
+        items=[
+            IndicatorHit(
+                kind=i.kind,
+                scope=i.scope,
+                value=i.value,
+                pointer=i.pointer,
+                report_id=r.id,
+                report_number=r.number,
+                case_id=r.case_id,
+            )
+            for i, r in rows
+        ],
+        next_cursor=cursor,
+        total=total,
+    )

@@ -43,3 +43,13 @@ class ReportRead(ReportSummary):
     escalation: str | None = Field(description="The reporter's escalateToHighPriority text, if any.")
     section_a: ReportDocument = Field(description="The report as submitted (fields the schema defines).")
     section_c: list[dict[str, Any]] = Field(description="Analyst notes (empty on intake).")
+
+
+class IndicatorHit(ReadSchema):
+    kind: str
+    scope: str = Field(description="The service a screen name or ESP user id belongs to; empty for other kinds.")
+    value: str = Field(description="The normalised value.")
+    pointer: str = Field(description="Where it was first found in the report's Section A.")
+    report_id: uuid.UUID
+    report_number: int
+    case_id: uuid.UUID | None

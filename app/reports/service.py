@@ -203,3 +203,31 @@ def list_reports(
         # annotation names are schema identifiers (no quotes), so the quoted name matches exactly one element
         stmt = stmt.where(cast(Report.annotations, String).like(f'%"{annotation}"%'))
     return paginate(session, stmt, keys=[Report.number], params=params)
+
+
+def find_indicator(
+    session: Session,
+    *,
+    ctx: ExerciseContext,
+    kind: indicators.IndicatorKind,
+    value: str,
+    scope: str | None,
+    params: PageParams,
+) -> tuple[list[tuple[Indicator, Report]], str | None, int | None]:
+    """Reports (and their cases) holding a value, normalised the way intake stores it."""
+    query = indicators.normalize_query(kind, value, scope)
+    if query is None:
+        raise errors.InvalidIndicator(f"{value!r} cannot be read as a {kind}.", extra={"parameter": "value"})
+    normalized, wanted_scope = query
+    stmt = select(Indicator).where(
+        Indicator.exercise_id == ctx.exercise.id,
+        Indicator.kind == kind,
+        Indicator.value_hash == hashlib.sha256(normalized.encode()).hexdigest(),
+        Indicator.value == normalized,
+        Indicator.report_id.in_(select(Report.id).where(Report.exercise_id == ctx.exercise.id, *_visible(ctx))),
+    )
+    if wanted_scope is not None:
+        stmt = stmt.where(Indicator.scope == wanted_scope)
+    rows, cursor, total = paginate(session, stmt, keys=[Indicator.id], params=params)
+    reports = {r.id: r for r in session.scalars(select(Report).where(Report.id.in_([i.report_id for i in rows])))}
+    return [(i, reports[i.report_id]) for i in rows], cursor, total

@@ -199,3 +199,41 @@ def test_json_types_are_exact_as_the_schema_says(client: TestClient, factory: Fa
     doc["incidentSummary"]["incidentDateTime"] = 1767225600
     assert client.post(url, headers=reporter.headers, json=doc).status_code == 422
     assert client.get(url, headers=reporter.headers, params={"received_to": "0.5"}).status_code == 422
+
+
+def test_indicators_link_reports_that_share_a_value(client: TestClient, factory: Factory) -> None:
+    ex, owner, reporter = _setup(factory)
+    url = f"/api/v1/exercises/{ex.id}/reports"
+    shared = copy.deepcopy(MINIMAL)
+    shared["personOrUserReported"] = [
+        {
+            "screenName": "Night_Owl_77",
+            "espService": "Pelangi Chat",
+            "personOrUserReportedPerson": {
+                "email": [{"value": "Owl.77@Pelangi-Chat.example"}],
+                "phone": [{"value": "2015550142", "countryCallingCode": "+1"}],
+            },
+        }
+    ]
+    first = client.post(url, headers=reporter.headers, json=shared).json()
+    other = copy.deepcopy(shared)
+    other["personOrUserReported"][0]["screenName"] = "@night_owl_77"
+    other["personOrUserReported"][0]["espService"] = "Awan Drive"  # same name on another service: not the same account
+    second = client.post(url, headers=reporter.headers, json=other).json()
+    find = f"/api/v1/exercises/{ex.id}/indicators"
+
+    def numbers(**params: str) -> list[int]:
+        r = client.get(find, headers=owner.headers, params=params)
+        assert r.status_code == 200, r.text
+        return sorted(h["report_number"] for h in r.json()["items"])
+
+    assert numbers(kind="email", value="owl.77@pelangi-chat.example") == [first["number"], second["number"]]
+    assert numbers(kind="phone", value="+1 201-555-0142") == [first["number"], second["number"]]
+    assert numbers(kind="screen_name", value="NIGHT_OWL_77", scope="pelangi chat") == [first["number"]]
+    assert numbers(kind="screen_name", value="night_owl_77") == [first["number"], second["number"]]
+    hit = client.get(find, headers=owner.headers, params={"kind": "email", "value": "owl.77@pelangi-chat.example"})
+    assert hit.json()["items"][0]["pointer"] == "/personOrUserReported/0/personOrUserReportedPerson/email/0/value"
+    assert hit.json()["items"][0]["case_id"] in {first["case_id"], second["case_id"]}
+    bad = client.get(find, headers=owner.headers, params={"kind": "ip", "value": "not-an-address"})
+    assert bad.status_code == 422 and bad.json()["type"] == "urn:tipdesk:problem:invalid-indicator"
+    assert client.get(find, headers=reporter.headers, params={"kind": "ip", "value": "192.0.2.1"}).status_code == 403
