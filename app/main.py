@@ -55,7 +55,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     openapi.install(app)
     app.include_router(health_router)
     app.include_router(api_router)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        overrides=((r"/reports/bulk$", settings.bulk_max_bytes),),
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

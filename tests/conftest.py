@@ -22,7 +22,7 @@ from app.core import security
 from app.core.clock import ManualWallClock, use_wall_clock
 from app.core.config import Settings
 from app.db import ops
-from app.db.session import Database, get_db
+from app.db.session import Database, get_db, get_session_factory
 from app.exercises import service as exercises_service
 from app.exercises.models import Exercise
 from app.exercises.schemas import ExerciseCreate
@@ -92,6 +92,7 @@ def app(settings: Settings, database: Database, session: Session) -> FastAPI:
             raise
 
     application.dependency_overrides[get_db] = _test_db
+    application.dependency_overrides[get_session_factory] = lambda: lambda: session
     return application
 
 

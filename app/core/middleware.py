@@ -99,25 +99,31 @@ class RequestContextMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses request bodies over ``max_bytes`` with 413, by Content-Length or while streaming."""
+    """Refuses request bodies over ``max_bytes`` with 413, by Content-Length or while streaming. Paths matching a
+    pattern of ``overrides`` (streamed endpoints such as bulk intake) get that pattern's own limit."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, overrides: tuple[tuple[str, int], ...] = ()) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        self.overrides = tuple((re.compile(pattern), limit) for pattern, limit in overrides)
+
+    def _limit(self, path: str) -> int:
+        return next((limit for pattern, limit in self.overrides if pattern.search(path)), self.default_max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         request_id = scope.get("state", {}).get("request_id")
-        detail = f"The request body exceeds the limit of {self.max_bytes} bytes."
+        max_bytes = self._limit(scope.get("path", ""))
+        detail = f"The request body exceeds the limit of {max_bytes} bytes."
         body = _problem_bytes(
             413, "payload-too-large", "Request body too large", detail, request_id, scope.get("path", "")
         )
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None:
             try:
-                too_big = int(length) > self.max_bytes
+                too_big = int(length) > max_bytes
             except ValueError:
                 too_big = False
             if too_big:
@@ -134,7 +140,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > max_bytes:
                     exceeded = True
                     return {"type": "http.disconnect"}
             return message

@@ -7,7 +7,7 @@ instead of failing on lock upgrade) while reads use deferred transactions on a s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -96,3 +96,11 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def get_session_factory(request: Request) -> Callable[[], Session]:
+    """New write sessions, for endpoints that commit in several steps (streamed bulk intake)."""
+    return get_database(request).session_factory
+
+
+SessionFactoryDep = Annotated[Callable[[], Session], Depends(get_session_factory)]

@@ -1,4 +1,4 @@
-from app.core.errors import Conflict, NotFound, UnprocessableEntity
+from app.core.errors import AppError, Conflict, NotFound, UnprocessableEntity
 
 
 class ReportNotFound(NotFound):
@@ -19,3 +19,7 @@ class UnsafeReport(UnprocessableEntity):
 
 class InvalidIndicator(UnprocessableEntity):
     slug, title = "invalid-indicator", "Not a value of that kind"
+
+
+class UnsupportedMediaType(AppError):
+    status_code, slug, title = 415, "unsupported-media-type", "Unsupported media type"

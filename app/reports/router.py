@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from app.auth.dependencies import Intake, ReportReaders, Staff
 from app.core.errors import Forbidden, NotFound, Unauthorized
 from app.core.errors import responses as err
 from app.core.pagination import Page, PageDep
 from app.core.schemas import Rfc3339
-from app.db.session import SessionDep
-from app.reports import errors, service
+from app.db.session import SessionDep, SessionFactoryDep
+from app.reports import bulk, errors, service
 from app.reports.document import REPORT_ANNOTATIONS, IncidentType
 from app.reports.document import Report as ReportDocument
 from app.reports.indicators import IndicatorKind
@@ -79,6 +84,69 @@ def submit_report(
     if intake.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return _read(intake.report)
+
+
+NDJSON = "application/x-ndjson"
+
+
+class RequestDrivenStream(StreamingResponse):
+    """A streamed response whose generator reads the request body itself: Starlette's disconnect listener would
+    consume the body's messages, so it is not started (a disconnect surfaces while reading the body instead)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.stream_response(send)
+
+
+@router.post(
+    "/bulk",
+    summary="Submit many reports as NDJSON",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "One NDJSON result per input line, in order.",
+            "content": {NDJSON: {"schema": {"type": "string"}}},
+        },
+        **err(errors.UnsupportedMediaType, errors.ExerciseNotTakingReports, 413),
+    },
+    openapi_extra={"requestBody": {"required": True, "content": {NDJSON: {"schema": {"type": "string"}}}}},
+)
+async def submit_bulk(request: Request, ctx: Intake, factory: SessionFactoryDep) -> StreamingResponse:
+    """One report per line: the report document, or `{"idempotency_key": "...", "report": {...}}` to make the line
+    safe to replay. The body is read as a stream; each result line is `{"line", "status", "id", "number",
+    "case_id"}` (201 stored, 200 replayed) or `{"line", "status", "problem"}`. Lines are committed in batches and a
+    batch's results are sent once it is committed, so every result received is durable. Blank lines are skipped."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != NDJSON:
+        raise errors.UnsupportedMediaType(f"Send the reports as {NDJSON}, one per line.")
+    if ctx.exercise.status in service.CLOSED:
+        raise errors.ExerciseNotTakingReports(f"The exercise is {ctx.exercise.status}; it takes no more reports.")
+    settings = request.app.state.settings
+
+    async def results() -> AsyncIterator[bytes]:
+        batch: list[tuple[int, bytes | None]] = []
+        number = 0
+        async for raw in bulk.lines(request.stream(), max_line_bytes=settings.max_body_bytes):
+            number += 1
+            if raw is not None and not raw.strip():
+                continue
+            if number > settings.bulk_max_lines:
+                if batch:
+                    yield await run_in_threadpool(
+                        bulk.store_batch, factory, ctx=ctx, batch=batch, max_line_bytes=settings.max_body_bytes
+                    )
+                yield json.dumps(bulk.refuse_too_many(number, settings.bulk_max_lines)).encode() + b"\n"
+                return
+            batch.append((number, raw))
+            if len(batch) >= settings.bulk_batch_lines:
+                yield await run_in_threadpool(
+                    bulk.store_batch, factory, ctx=ctx, batch=batch, max_line_bytes=settings.max_body_bytes
+                )
+                batch = []
+        if batch:
+            yield await run_in_threadpool(
+                bulk.store_batch, factory, ctx=ctx, batch=batch, max_line_bytes=settings.max_body_bytes
+            )
+
+    return RequestDrivenStream(results(), media_type=NDJSON)
 
 
 @router.get(

@@ -1,0 +1,93 @@
+"""Bulk NDJSON intake: line-aligned results, only valid lines stored, replays store nothing new."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.auth.models import ExerciseRole, GlobalRole
+from app.core.config import Settings
+from app.reports.models import Report
+from tests.conftest import Factory
+from tests.reports.samples import build_report
+
+NDJSON = {"content-type": "application/x-ndjson"}
+
+
+def _stream(lines: list[bytes]) -> Iterator[bytes]:
+    chunk = bytearray()
+    for line in lines:
+        chunk += line + b"\n"
+        if len(chunk) > 50_000:  # arrive in pieces that cut lines anywhere
+            yield bytes(chunk[:30_001])
+            del chunk[:30_001]
+    yield bytes(chunk)
+
+
+def _results(body: bytes) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in body.splitlines() if line.strip()]
+
+
+def _count(session: Session, exercise_id: object) -> int:
+    return int(session.scalar(select(func.count()).select_from(Report).where(Report.exercise_id == exercise_id)) or 0)
+
+
+def test_bulk_stores_exactly_the_valid_lines_and_replays_store_nothing(
+    client: TestClient, factory: Factory, session: Session
+) -> None:
+    owner = factory.user(GlobalRole.instructor)
+    ex = factory.exercise(owner)
+    reporter = factory.member(ex, ExerciseRole.reporter)
+    total, bad_every = 600, 33  # ~3% invalid (the 10,000-line run belongs to bench/, it takes minutes here)
+    base = [build_report(i) for i in range(50)]
+    lines: list[bytes] = []
+    invalid: set[int] = set()
+    for n in range(1, total + 1):
+        if n % bad_every == 0:
+            invalid.add(n)
+            broken = copy.deepcopy(base[n % 50])
+            broken["incidentSummary"]["incidentType"] = "Not a type"
+            lines.append(json.dumps({"idempotency_key": f"k{n}", "report": broken}).encode())
+        else:
+            lines.append(json.dumps({"idempotency_key": f"k{n}", "report": base[n % 50]}).encode())
+    url = f"/api/v1/exercises/{ex.id}/reports/bulk"
+    r = client.post(url, headers={**reporter.headers, **NDJSON}, content=_stream(lines))
+    assert r.status_code == 200, r.text[:500]
+    results = _results(r.content)
+    assert [x["line"] for x in results] == list(range(1, total + 1))
+    assert {x["line"] for x in results if x["status"] == 422} == invalid
+    assert all(x["status"] == 201 for x in results if x["line"] not in invalid)
+    bad = next(x for x in results if x["status"] == 422)
+    assert bad["problem"]["errors"][0]["pointer"] == "/report/incidentSummary/incidentType"
+    assert _count(session, ex.id) == total - len(invalid)
+    numbers = sorted(x["number"] for x in results if x["status"] == 201)
+    assert numbers == list(range(1, total - len(invalid) + 1))
+
+    replay = _results(client.post(url, headers={**reporter.headers, **NDJSON}, content=_stream(lines)).content)
+    assert [x["status"] for x in replay if x["line"] not in invalid] == [200] * (total - len(invalid))
+    assert _count(session, ex.id) == total - len(invalid)
+
+
+def test_bulk_refusals(client: TestClient, factory: Factory, settings: Settings) -> None:
+    owner = factory.user(GlobalRole.instructor)
+    ex = factory.exercise(owner)
+    reporter = factory.member(ex, ExerciseRole.reporter)
+    url = f"/api/v1/exercises/{ex.id}/reports/bulk"
+    good = json.dumps(build_report(1)).encode()
+    unsafe = copy.deepcopy(build_report(2))
+    unsafe["reporter"]["reportingPerson"]["email"] = [{"value": "someone@gmail.com"}]
+    huge = b'{"x": "' + b"a" * (settings.max_body_bytes + 10) + b'"}'
+    body = b"\n".join([good, b"{not json", b"", json.dumps(unsafe).encode(), huge, good]) + b"\n"
+    results = _results(client.post(url, headers={**reporter.headers, **NDJSON}, content=body).content)
+    assert [(x["line"], x["status"]) for x in results] == [(1, 201), (2, 400), (4, 422), (5, 413), (6, 201)]
+    assert results[2]["problem"]["type"] == "urn:tipdesk:problem:unsafe-report"
+    r = client.post(url, headers={**reporter.headers, "content-type": "application/json"}, content=good)
+    assert r.status_code == 415 and r.json()["type"] == "urn:tipdesk:problem:unsupported-media-type"
+    observer = factory.member(ex, ExerciseRole.observer)
+    assert client.post(url, headers={**observer.headers, **NDJSON}, content=good).status_code == 403
