@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole check: install into ./.venv, then ruff, ruff format, mypy, the test suite on SQLite (including the
-# schemathesis run over the OpenAPI document) and the test suite again on PostgreSQL.
+# The whole check: install into ./.venv, then ruff, ruff format, mypy, and the whole test suite (including the
+# schemathesis run over the OpenAPI document) on SQLite and again on PostgreSQL.
 #
 # Extra arguments go to both pytest runs (e.g. `./scripts/test.sh -x -k events`).
 #
@@ -110,8 +110,7 @@ if $SKIP_PG; then
         "This run does not show that tipdesk works on PostgreSQL; CI will run it."
     SUMMARY+=("$(printf '  %-6s %-34s' SKIP "pytest on PostgreSQL")")
 elif postgres_reachable; then
-    # the schemathesis run (marker `fuzz`) belongs to the SQLite pass only
-    stage "pytest on PostgreSQL" env TIPDESK_TEST_DB=postgresql .venv/bin/python -m pytest -m "not fuzz" "$@"
+    stage "pytest on PostgreSQL" env TIPDESK_TEST_DB=postgresql .venv/bin/python -m pytest "$@"
 else
     FAILED=1
     SUMMARY+=("$(printf '  %-6s %-34s       (%s)' FAIL "pytest on PostgreSQL" "PostgreSQL unreachable")")

@@ -70,6 +70,7 @@ def ensure_demo(settings: Settings) -> DemoResult:
                             role=du.global_role,
                         ),
                     )
+                    user.is_demo = True
                 users[du.username] = user
             exercise = session.scalar(select(Exercise).where(Exercise.name == DEMO_EXERCISE))
             if exercise is None:

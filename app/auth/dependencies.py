@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth import service as auth_service
@@ -25,12 +25,13 @@ _bearer = HTTPBearer(auto_error=False, description="A login token from /api/v1/a
 
 
 def get_principal(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Send a bearer token in the Authorization header.")
-    principal = auth_service.resolve_token(session, token=credentials.credentials)
+    principal = auth_service.resolve_token(session, token=credentials.credentials, settings=request.app.state.settings)
     if principal is None:
         raise Unauthorized(
             "The token is unknown, expired or revoked.",

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, IdMixin
@@ -46,6 +46,7 @@ class User(IdMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[GlobalRole] = mapped_column(String(16), default=GlobalRole.user)
     is_active: Mapped[bool] = mapped_column(default=True)
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())  # usable only in demo mode
     created_at: Mapped[datetime]
 
 

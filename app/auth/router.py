@@ -49,7 +49,7 @@ def login(
     settings = request.app.state.settings
     address = _client_address(request)
     service.check_throttle(session, username=form.username, address=address, settings=settings)
-    user = service.authenticate(session, username=form.username, password=form.password)
+    user = service.authenticate(session, username=form.username, password=form.password, settings=settings)
     if user is None:
         # answered, not raised: the failure must commit with this request so it counts towards the throttle
         service.record_failure(session, username=form.username, address=address)

@@ -31,7 +31,7 @@ def get_by_username(session: Session, *, username: str) -> User | None:
 def create_user(session: Session, *, data: UserCreate, principal: Principal | None) -> User:
     """Create a user; ``principal`` None means the CLI bootstrap (no checks)."""
     if principal is not None:
-        if not principal.can_manage_users:
+        if not principal.can_manage_users or principal.scope is not None:
             raise Forbidden("Only admins and instructors create users.")
         if data.role != GlobalRole.user and not principal.is_admin:
             raise Forbidden("Only an admin may create admins or instructors.")
@@ -53,8 +53,8 @@ def create_user(session: Session, *, data: UserCreate, principal: Principal | No
 def list_users(
     session: Session, *, principal: Principal, params: PageParams
 ) -> tuple[list[User], str | None, int | None]:
-    if not principal.can_manage_users:
-        raise Forbidden("Only admins and instructors list users.")
+    if not principal.can_manage_users or principal.scope is not None:
+        raise Forbidden("Only admins and instructors list users, and not with an exercise-scoped token.")
     return paginate(session, select(User), keys=[User.username], params=params)
 
 
@@ -82,10 +82,15 @@ def record_failure(session: Session, *, username: str, address: str) -> None:
     session.flush()
 
 
-def authenticate(session: Session, *, username: str, password: str) -> User | None:
+def usable(user: User, settings: Settings) -> bool:
+    """Active, and not a demo user outside demo mode."""
+    return user.is_active and (settings.demo_mode or not user.is_demo)
+
+
+def authenticate(session: Session, *, username: str, password: str, settings: Settings) -> User | None:
     user = get_by_username(session, username=username)
     ok = security.verify_password(user.password_hash if user else None, password)
-    if user is None or not ok or not user.is_active:
+    if user is None or not ok or not usable(user, settings):
         return None
     if security.needs_rehash(user.password_hash):
         user.password_hash = security.hash_password(password)
@@ -129,7 +134,7 @@ def issue_session_token(session: Session, *, user: User, settings: Settings) -> 
     )
 
 
-def resolve_token(session: Session, *, token: str) -> Principal | None:
+def resolve_token(session: Session, *, token: str, settings: Settings) -> Principal | None:
     row = session.execute(
         select(Credential, User)
         .join(User, User.id == Credential.user_id)
@@ -138,9 +143,7 @@ def resolve_token(session: Session, *, token: str) -> Principal | None:
     if row is None:
         return None
     cred, user = row
-    if not security.same(cred.token_hash, security.token_digest(token)):
-        return None
-    if cred.revoked_at is not None or cred.expires_at <= wall.now() or not user.is_active:
+    if cred.revoked_at is not None or cred.expires_at <= wall.now() or not usable(user, settings):
         return None
     return Principal(user=user, credential=cred)
 
@@ -177,6 +180,8 @@ def list_tokens(
     session: Session, *, principal: Principal, params: PageParams
 ) -> tuple[list[Credential], str | None, int | None]:
     stmt = select(Credential).where(Credential.user_id == principal.user.id, Credential.kind == CredentialKind.api)
+    if principal.scope is not None:
+        stmt = stmt.where(Credential.exercise_id == principal.scope)
     return paginate(session, stmt, keys=[Credential.created_at, Credential.id], params=params)
 
 
@@ -269,6 +274,8 @@ def get_member(session: Session, *, exercise_id: uuid.UUID, membership_id: uuid.
 def _keep_an_instructor(session: Session, *, membership: Membership) -> None:
     if membership.role != ExerciseRole.instructor:
         return
+    # the exercise row lock serialises concurrent demotions, so two instructors cannot remove each other
+    session.execute(select(Exercise.id).where(Exercise.id == membership.exercise_id).with_for_update())
     others = session.scalar(
         select(func.count()).where(
             Membership.exercise_id == membership.exercise_id,

@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("tipdesk.errors")
@@ -242,6 +242,17 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("data error: %s", type(exc).__name__)
+    return problem_response(
+        422,
+        "invalid-data",
+        "Value not storable",
+        "A value cannot be stored (e.g. a NUL character in text, or a number out of range).",
+        request=request,
+    )
+
+
 async def _db_error(request: Request, exc: Exception) -> JSONResponse:
     log.error("database error: %s", type(exc).__name__)
     return problem_response(
@@ -270,6 +281,7 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OperationalError, _db_error)
     app.add_exception_handler(DBAPIError, _db_error)
 

@@ -73,8 +73,10 @@ def _path_patterns(app: FastAPI) -> tuple[tuple[re.Pattern[str], frozenset[str]]
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
     """Every method the API declares for a concrete path (for the ``Allow`` header of a 405)."""
-    methods: set[str] = set()
-    for pattern, declared in _path_patterns(app):
-        if pattern.match(path):
-            methods |= declared
-    return sorted(methods)
+    matches = [
+        (pattern.pattern.count("[^/]+"), declared) for pattern, declared in _path_patterns(app) if pattern.match(path)
+    ]
+    if not matches:
+        return []
+    fewest = min(n for n, _ in matches)  # `/reports/bulk` is that path, not `/reports/{report_id}`
+    return sorted(set().union(*(declared for n, declared in matches if n == fewest)))

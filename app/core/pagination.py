@@ -78,16 +78,22 @@ def _decode_value(raw: Any, column: InstrumentedAttribute[Any]) -> Any:
     raise ValueError("unexpected cursor value")
 
 
-def encode_cursor(values: Sequence[Any], secret: str) -> str:
+def _list_identity(keys: Sequence[InstrumentedAttribute[Any]]) -> bytes:
+    """What a cursor is signed for: the keys (table and column) of the list that issued it."""
+    return ",".join(f"{k.class_.__tablename__}.{k.key}" for k in keys).encode() + b"|"
+
+
+def encode_cursor(values: Sequence[Any], keys: Sequence[InstrumentedAttribute[Any]], secret: str) -> str:
     payload = json.dumps([_encode_value(v) for v in values], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + _sign(payload, secret)
+    signature = _sign(_list_identity(keys) + payload, secret)
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + signature
 
 
 def decode_cursor(cursor: str, keys: Sequence[InstrumentedAttribute[Any]], secret: str) -> list[Any]:
     try:
         body, sig = cursor.rsplit(".", 1)
         payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-        if not hmac.compare_digest(sig, _sign(payload, secret)):
+        if not hmac.compare_digest(sig, _sign(_list_identity(keys) + payload, secret)):
             raise ValueError("bad signature")
         raw = json.loads(payload)
         if not isinstance(raw, list) or len(raw) != len(keys):
@@ -118,7 +124,7 @@ def paginate(
     if len(rows) > params.limit:
         rows = rows[: params.limit]
         last = rows[-1]
-        next_cursor = encode_cursor([getattr(last, k.key) for k in keys], params.secret)
+        next_cursor = encode_cursor([getattr(last, k.key) for k in keys], keys, params.secret)
     return rows, next_cursor, total
 
 

@@ -24,7 +24,7 @@ def list_events(
     session: SessionDep,
     ctx: Supervisors,
     page: PageDep,
-    after: Annotated[int, Query(ge=0, description="Only events with a seq greater than this.")] = 0,
+    after: Annotated[int, Query(ge=0, le=2**31 - 1, description="Only events with a seq greater than this.")] = 0,
     type: Annotated[list[str] | None, Query(max_length=50, description="Only these event types.")] = None,
 ) -> Page[EventRead]:
     """Events in sequence order: `after=SEQ` starts after a known event; `next_cursor` continues a page."""

@@ -131,8 +131,14 @@ def list_exercises(
     return paginate(session, stmt, keys=[Exercise.created_at, Exercise.id], params=params)
 
 
+def lock(session: Session, exercise: Exercise) -> Exercise:
+    """Re-read the exercise under a row lock, so concurrent changes queue instead of overwriting each other."""
+    session.refresh(exercise, with_for_update=True)
+    return exercise
+
+
 def update_exercise(session: Session, *, ctx: ExerciseContext, data: ExerciseUpdate) -> Exercise:
-    exercise = ctx.exercise
+    exercise = lock(session, ctx.exercise)
     changes: dict[str, dict[str, Any]] = {}
     for field, new in data.model_dump(exclude_unset=True).items():
         if new is None:
@@ -186,7 +192,7 @@ def clock_snapshot(state: ClockState) -> dict[str, Any]:
 
 
 def apply_clock_action(session: Session, *, ctx: ExerciseContext, action: ClockAction) -> Exercise:
-    exercise = ctx.exercise
+    exercise = lock(session, ctx.exercise)
     state = exercise.clock_state
     wall_now = wall.now()
     before_now = ExerciseClock(state).now()
@@ -210,7 +216,10 @@ def apply_clock_action(session: Session, *, ctx: ExerciseContext, action: ClockA
                     f"The exercise time is already {before_now.isoformat()}; a jump must go forward.",
                     extra={"pointer": "/to"},
                 )
-            new = state.jumped(delta, wall_now)
+            try:
+                new = state.jumped(delta, wall_now)
+            except ValueError as exc:
+                raise errors.ClockJumpBackwards(str(exc), extra={"pointer": "/seconds"}) from None
         case SetMode(mode=ClockMode.real):
             new = ClockState.real(wall_now)
             exercise.clock_origin = None

@@ -31,7 +31,6 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from email.utils import parseaddr
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -154,14 +153,18 @@ def check_domain(host: str) -> Verdict:
     return _refuse(_DOMAIN_REFUSED)
 
 
+_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
+
+
 def _split_email(value: str) -> tuple[str, str] | None:
+    """One plain address: exactly one `@`, an unquoted local part, no display name, list or comment."""
     text = value.strip()
     if text[:7].lower() == "mailto:":
         text = text[7:]
-    if "<" in text:
-        text = parseaddr(text)[1]
-    local, at, domain = text.rpartition("@")
-    if not at or not local or not domain or any(c.isspace() for c in text):
+    if text.count("@") != 1:
+        return None
+    local, _, domain = text.partition("@")
+    if not local or not domain or not _LOCAL_PART.match(local) or any(c in domain for c in ' \t,;<>()"\\'):
         return None
     return local, domain
 
@@ -187,6 +190,8 @@ def check_email(value: str) -> Verdict:
 def url_host(value: str) -> str | None:
     """The host of a URL (lower-case, IPv6 without brackets); a URL without a scheme is read as `//host/...`."""
     text = value.strip()
+    if "\\" in text or any(c.isspace() or ord(c) < 32 for c in text):
+        return None  # browsers read `\` as `/`: `http://a.test\@b.test/` would go elsewhere than it seems
     if "://" not in text and not text.startswith("//"):
         text = "//" + text
     try:

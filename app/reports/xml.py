@@ -19,6 +19,7 @@ import types
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, Union, cast, get_args, get_origin
 from xml.etree.ElementTree import Element, ParseError, SubElement, TreeBuilder, tostring
 
@@ -27,6 +28,9 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from app.reports.document import FileDetails, Flags, Report, SimpleContent, XmlModel
 from app.reports.document.types import XML_CONTEXT
+
+XSD_PATH = Path(__file__).resolve().parent / "cyber_tipline.xsd"
+"""NCMEC's published schema (copy of 2025-11-10), shipped with the package."""
 
 MAX_BYTES = 5 * 1024 * 1024
 """Default size limit of one document. A `<report>` with hundreds of identifiers stays far below it."""

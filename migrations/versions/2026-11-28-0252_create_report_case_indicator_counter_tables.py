@@ -1,4 +1,4 @@
-"""Create the report, case, indicator and exercise counter tables.
+"""Create the report, case, indicator and exercise counter tables; mark demo users.
 
 Revision ID: b9a18eb63f5d
 Revises: 901a608c9112
@@ -21,6 +21,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("user") as batch:
+        batch.add_column(sa.Column("is_demo", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_table(
         "exercise_counter",
         sa.Column("exercise_id", sa.Uuid(), nullable=False),
@@ -135,3 +137,5 @@ def downgrade() -> None:
 
     op.drop_table("case")
     op.drop_table("exercise_counter")
+    with op.batch_alter_table("user") as batch:
+        batch.drop_column("is_demo")

@@ -27,6 +27,7 @@ from app.reports.document import (
     without_unknown,
 )
 from app.reports.xml import (
+    XSD_PATH,
     XmlRefused,
     file_details_from_xml,
     file_details_to_xml,
@@ -36,7 +37,7 @@ from app.reports.xml import (
 )
 from tests.reports import samples
 
-XSD_PATH = Path(__file__).resolve().parents[3] / "shared/reference/cyber_tipline.xsd"
+SHARED_XSD = Path(__file__).resolve().parents[3] / "shared/reference/cyber_tipline.xsd"
 REPORTS = samples.sample_reports(40)
 FILES = samples.sample_file_details(20)
 
@@ -350,3 +351,9 @@ def test_samples_use_only_reserved_identifiers() -> None:
         digits = [int(c) for c in imei]
         total = sum(d if i % 2 == 0 else (2 * d - 9 if 2 * d > 9 else 2 * d) for i, d in enumerate(reversed(digits)))
         assert total % 10 != 0, imei  # an invalid Luhn check digit: not a real IMEI
+
+
+def test_packaged_xsd_is_the_reference_copy() -> None:
+    if not SHARED_XSD.exists():
+        pytest.skip(f"the reference copy is not beside the checkout ({SHARED_XSD})")
+    assert XSD_PATH.read_bytes() == SHARED_XSD.read_bytes()

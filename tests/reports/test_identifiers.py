@@ -80,7 +80,10 @@ def test_ip_normalisation() -> None:
         ("a@pelangi-chat.example", True),
         ("a@awan-drive.test", True),
         ("a@nowhere.invalid", True),
-        ("Budi <budi@example.com>", True),
+        ("Budi <budi@example.com>", False),  # a display name is not a plain address
+        ("victim@gmail.com@example.com", False),  # two addresses in one value: refused whole
+        ("v@gmail.com,x@example.com", False),
+        ('"v@gmail.com" <x@example.com>', False),
         ("mailto:a@example.org", True),
         ("a@[192.0.2.1]", True),
         ("a@[IPv6:2001:db8::1]", True),
@@ -99,7 +102,8 @@ def test_email(value: str, ok: bool) -> None:
 
 def test_email_normalisation_lower_cases_the_whole_address() -> None:
     assert ids.normalize_email(" User.Name@Mail.Example.COM ") == "user.name@mail.example.com"
-    assert ids.normalize_email("Budi <Budi@Example.com>") == "budi@example.com"
+    assert ids.normalize_email("mailto:Budi@Example.com") == "budi@example.com"
+    assert ids.normalize_email("Budi <Budi@Example.com>") is None
     assert ids.normalize_email("nope") is None
 
 

@@ -8,12 +8,13 @@ resume, speed, jump) re-anchors at the current instant, so the exercise time nev
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from app.core.clock.wall import WallClock, wall
 
 MAX_SPEED = 10_000.0
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)  # exercise time stops here rather than overflow
 
 
 class ClockMode(StrEnum):
@@ -56,6 +57,8 @@ class ClockState:
         if seconds <= 0:
             raise ValueError("a jump goes forward: seconds must be positive")
         rebased = self.rebase(wall_now)
+        if (LATEST - rebased.base).total_seconds() <= seconds:
+            raise ValueError("a jump may not go past the end of exercise time (2200)")
         return replace(rebased, base=rebased.base + timedelta(seconds=seconds))
 
 
@@ -63,8 +66,10 @@ def exercise_now(state: ClockState, wall_now: datetime) -> datetime:
     if state.mode is ClockMode.real:
         return wall_now
     if state.paused:
-        return state.base
-    return state.base + (wall_now - state.anchor) * state.speed
+        return min(state.base, LATEST)
+    elapsed = (wall_now - state.anchor).total_seconds() * state.speed
+    headroom = (LATEST - state.base).total_seconds()
+    return LATEST if elapsed >= headroom else state.base + timedelta(seconds=elapsed)
 
 
 class ExerciseClock:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, ValidationInfo
 
-from app.core.schemas import require_iso_date, require_rfc3339
+from app.core.schemas import require_iso_date, require_rfc3339, within_range
 
 # Characters XML 1.0 cannot carry (control characters other than tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -66,7 +66,7 @@ XmlInt = Annotated[int, BeforeValidator(_exact_int), Field(ge=-(2**31), le=2**31
 LatLong = Annotated[float, BeforeValidator(_exact_number), Field(allow_inf_nan=False)]
 """`latlong`: xs:double (the XSD sets no range; INF/NaN are refused because JSON cannot carry them)."""
 
-XmlDateTime = Annotated[AwareDatetime, BeforeValidator(require_rfc3339)]
+XmlDateTime = Annotated[AwareDatetime, BeforeValidator(require_rfc3339), AfterValidator(within_range)]
 """xs:dateTime. tipdesk requires an explicit offset (`Z` or `+07:00`); the XSD would allow a local time."""
 
 XmlDate = Annotated[date, BeforeValidator(require_iso_date)]
