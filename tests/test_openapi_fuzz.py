@@ -106,6 +106,9 @@ def _template(path: str) -> re.Pattern[str]:
     return re.compile("/".join(parts))
 
 
+# NDJSON bodies (bulk intake) are text: send the generated strings as they are
+schemathesis.serializer.alias("application/x-ndjson", "text/plain")
+
 APP = _LateBoundApp()
 DOCUMENT = _document()
 # (path parameter names, pattern) of every path with parameters, to read the ids in a Location header

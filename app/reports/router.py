@@ -108,7 +108,13 @@ class RequestDrivenStream(StreamingResponse):
         },
         **err(errors.UnsupportedMediaType, errors.ExerciseNotTakingReports, 413),
     },
-    openapi_extra={"requestBody": {"required": True, "content": {NDJSON: {"schema": {"type": "string"}}}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            # opaque at the HTTP level: any text is accepted and each line is judged on its own in the results
+            "content": {NDJSON: {"schema": {"description": "One report document (or envelope) per line."}}},
+        }
+    },
 )
 async def submit_bulk(request: Request, ctx: Intake, factory: SessionFactoryDep) -> StreamingResponse:
     """One report per line: the report document, or `{"idempotency_key": "...", "report": {...}}` to make the line
@@ -150,7 +156,7 @@ async def submit_bulk(request: Request, ctx: Intake, factory: SessionFactoryDep)
 
 
 @router.get(
-    "/{report_id}",
+    "/{report_id:uuid}",
     response_model=ReportRead,
     summary="Read a report",
     responses={200: {"content": {XML: {"schema": {"type": "string"}}}}, **err(errors.ReportNotFound)},
