@@ -246,17 +246,18 @@ def add_member(
     return membership
 
 
+def _require_unit(session: Session, *, exercise_id: uuid.UUID, unit_id: uuid.UUID | None) -> None:
+    if unit_id is not None and units_service.get_in_exercise(session, exercise_id=exercise_id, unit_id=unit_id) is None:
+        raise errors.UnknownUnit("That unit does not belong to this exercise.", extra={"pointer": "/unit_id"})
+
+
 def add_member_by_name(
     session: Session, *, exercise: Exercise, data: MembershipCreate, actor: str, at: datetime
 ) -> tuple[Membership, User]:
     user = get_by_username(session, username=data.username)
     if user is None:
         raise errors.UnknownUser(f"No user named {data.username!r}.", extra={"pointer": "/username"})
-    if (
-        data.unit_id is not None
-        and units_service.get_in_exercise(session, exercise_id=exercise.id, unit_id=data.unit_id) is None
-    ):
-        raise errors.UnknownUnit("That unit does not belong to this exercise.", extra={"pointer": "/unit_id"})
+    _require_unit(session, exercise_id=exercise.id, unit_id=data.unit_id)
     return add_member(
         session, exercise=exercise, user=user, role=data.role, unit_id=data.unit_id, actor=actor, at=at
     ), user
@@ -295,11 +296,7 @@ def update_member(
         _keep_an_instructor(session, membership=membership)
         changes["role"] = {"old": membership.role, "new": data.role}
     if "unit_id" in data.model_fields_set and data.unit_id != membership.unit_id:
-        if (
-            data.unit_id is not None
-            and units_service.get_in_exercise(session, exercise_id=exercise.id, unit_id=data.unit_id) is None
-        ):
-            raise errors.UnknownUnit("That unit does not belong to this exercise.", extra={"pointer": "/unit_id"})
+        _require_unit(session, exercise_id=exercise.id, unit_id=data.unit_id)
         changes["unit_id"] = {"old": membership.unit_id, "new": data.unit_id}
     if not changes:
         return membership
