@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from app.core.clock import wall
@@ -77,22 +77,21 @@ def append(
     return event
 
 
+def _events_after(exercise_id: uuid.UUID, after: int, types: Sequence[str] | None) -> Select[Event]:
+    stmt = select(Event).where(Event.exercise_id == exercise_id, Event.seq > after)
+    return stmt.where(Event.type.in_(types)) if types else stmt
+
+
 def list_events(
     session: Session, *, exercise_id: uuid.UUID, after: int, limit: int, types: Sequence[str] | None = None
 ) -> list[Event]:
-    stmt = select(Event).where(Event.exercise_id == exercise_id, Event.seq > after)
-    if types:
-        stmt = stmt.where(Event.type.in_(types))
-    return list(session.scalars(stmt.order_by(Event.seq).limit(limit)))
+    return list(session.scalars(_events_after(exercise_id, after, types).order_by(Event.seq).limit(limit)))
 
 
 def page_events(
     session: Session, *, exercise_id: uuid.UUID, after: int, types: Sequence[str] | None, params: PageParams
 ) -> tuple[list[Event], str | None, int | None]:
-    stmt = select(Event).where(Event.exercise_id == exercise_id, Event.seq > after)
-    if types:
-        stmt = stmt.where(Event.type.in_(types))
-    return paginate(session, stmt, keys=[Event.seq], params=params)
+    return paginate(session, _events_after(exercise_id, after, types), keys=[Event.seq], params=params)
 
 
 @dataclass(frozen=True, slots=True)

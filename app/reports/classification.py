@@ -10,17 +10,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from app.reports.document import Report
-from app.reports.indicators import IndicatorKind, extract_indicators
+from app.reports.indicators import Indicator, IndicatorKind, extract_indicators
 
 Classification = Literal["referral", "informational"]
 IDENTIFYING_KINDS: frozenset[IndicatorKind] = frozenset({"ip", "email", "screen_name", "esp_user_id", "phone"})
 
 
-def ncmec_classification(report: Report, file_count: int) -> Classification:
-    if file_count > 0 or any(i.kind in IDENTIFYING_KINDS for i in extract_indicators(report)):
+def ncmec_classification(report: Report, file_count: int, found: Sequence[Indicator] | None = None) -> Classification:
+    """`found`: the report's indicators when the caller has extracted them already."""
+    if found is None:
+        found = extract_indicators(report)
+    if file_count > 0 or any(i.kind in IDENTIFYING_KINDS for i in found):
         return "referral"
     return "informational"
 

@@ -49,7 +49,7 @@ def _screen(ctx: ExerciseContext, document: ReportDocument) -> tuple[ReportDocum
         {"pointer": p, "kind": "unknown_field", "value": None, "reason": "not defined by the report schema"}
         for p in unknown_fields(document)
     ]
-    clean = without_unknown(document)
+    clean = without_unknown(document) if flags else document  # flags so far are the unknown fields
     flags += [f.model_dump(mode="json") for f in guard.scan_report(clean)]
     if flags and ctx.exercise.intake_mode == IntakeMode.strict:
         raise errors.UnsafeReport(
@@ -95,7 +95,7 @@ def submit(
     at = ctx.now()
     esp = ctx.principal.user.display_name
     found = indicators.extract_indicators(clean, esp=esp)
-    kind = Classification(classification.ncmec_classification(clean, file_count=0))
+    kind = Classification(classification.ncmec_classification(clean, file_count=0, found=found))
     urgent = classification.is_urgent(clean)
     number = counters.next_value(session, exercise_id=ctx.exercise.id, name="report")
     case = cases_service.open_case(session, ctx=ctx, classification=kind, urgent=urgent, at=at, report_number=number)
