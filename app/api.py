@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from app.addresses.router import router as addresses_router
 from app.auth.members_router import router as members_router
 from app.auth.router import router as auth_router
 from app.core.middleware import API_PREFIX
@@ -17,3 +18,4 @@ api_router.include_router(members_router)
 api_router.include_router(events_router)
 api_router.include_router(reports_router)
 api_router.include_router(indicators_router)
+api_router.include_router(addresses_router)

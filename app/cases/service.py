@@ -50,3 +50,36 @@ def open_case(
         },
     )
     return case
+
+
+def add_report(
+    session: Session,
+    *,
+    ctx: ExerciseContext,
+    case: Case,
+    classification: Classification,
+    urgent: bool,
+    at: datetime,
+    report_number: int,
+) -> None:
+    """A further report joins an open case (a bundle): a referral or urgent report makes the case so."""
+    changes: dict[str, dict[str, object]] = {}
+    if classification == Classification.referral and case.classification != Classification.referral:
+        changes["classification"] = {"old": case.classification, "new": Classification.referral}
+        case.classification = Classification.referral
+    if urgent and not case.urgent:
+        changes["urgent"] = {"old": False, "new": True}
+        case.urgent = True
+    case.version += 1
+    case.updated_at = at
+    session.flush()
+    events_service.append(
+        session,
+        exercise_id=ctx.exercise.id,
+        at=at,
+        actor=ctx.actor,
+        type="case.report_added",
+        subject_type="case",
+        subject_id=case.id,
+        data={"report_number": report_number, "reason": "batchedReport", "changes": changes},
+    )

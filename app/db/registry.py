@@ -1,5 +1,6 @@
 """Imports every model so ``Base.metadata`` is complete (migrations, tests)."""
 
+from app.addresses import models as addresses_models
 from app.auth import models as auth_models
 from app.cases import models as cases_models
 from app.db.base import Base
@@ -10,6 +11,7 @@ from app.units import models as units_models
 
 __all__ = [
     "Base",
+    "addresses_models",
     "auth_models",
     "cases_models",
     "events_models",

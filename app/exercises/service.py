@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.addresses import service as addresses_service
 from app.auth import service as auth_service
 from app.auth.models import ExerciseRole, GlobalRole, Membership
 from app.auth.principal import ExerciseContext, Principal
@@ -89,6 +90,7 @@ def create_exercise(session: Session, *, data: ExerciseCreate, principal: Princi
     events_service.open_stream(session, exercise_id=exercise.id)
     at = ExerciseClock(state).now()
     unit_count = units_service.clone_template(session, exercise_id=exercise.id, template=template, now=at)
+    block_count = addresses_service.clone_defaults(session, exercise_id=exercise.id, now=at)
     events_service.append(
         session,
         exercise_id=exercise.id,
@@ -103,6 +105,7 @@ def create_exercise(session: Session, *, data: ExerciseCreate, principal: Princi
             "org_template": template.name,
             "org_template_version": template.version,
             "units": unit_count,
+            "address_blocks": block_count,
             "clock": clock_snapshot(state),
         },
     )

@@ -184,9 +184,12 @@ def _hits(report: Report, files: Iterable[FileHashes | FileDetails], esp: str | 
     for i, file in enumerate(files):
         if isinstance(file, FileDetails):
             yield from _walk(file, ("files", i), "")
-        else:
-            yield from _hash_hit("md5", file.md5, ("files", i, "md5"))
-            yield from _hash_hit("sha1", file.sha1, ("files", i, "sha1"))
+            continue
+        yield from _hash_hit("md5", file.md5, ("files", i, "md5"))
+        yield from _hash_hit("sha1", file.sha1, ("files", i, "sha1"))
+        details = getattr(file, "details", None)  # the file's <fileDetails>, when the reporter sent one
+        if isinstance(details, FileDetails):
+            yield from _walk(details, ("files", i, "details"), "")
 
 
 def extract_indicators(

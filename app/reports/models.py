@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, IdMixin
@@ -27,6 +27,7 @@ class Report(IdMixin, Base):
         UniqueConstraint("exercise_id", "reporter_id", "idempotency_key"),
         Index("ix_report_exercise_id_received_at", "exercise_id", "received_at"),
         Index("ix_report_exercise_id_incident_type", "exercise_id", "incident_type"),
+        Index("ix_report_exercise_id_location_province", "exercise_id", "location_province"),
     )
 
     exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"))
@@ -48,6 +49,42 @@ class Report(IdMixin, Base):
     escalation: Mapped[str | None] = mapped_column(Text)
     flags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # lenient-mode findings
     notes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # Section C
+    batched: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )  # carries <batchedReport> (a bundle of viral reports)
+    file_count: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    # Section B: the best location (from IP geolocation, else the ESP's estimate) and the evidence behind it
+    section_b: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    location_source: Mapped[str] = mapped_column(
+        String(16), default="unresolved", server_default="unresolved"
+    )  # ip | esp_estimate | unresolved
+    location_country: Mapped[str | None] = mapped_column(String(2))
+    location_province: Mapped[str | None] = mapped_column(String(8))  # ISO 3166-2:ID
+    location_regency_code: Mapped[str | None] = mapped_column(String(8))  # Kemendagri
+    location_city: Mapped[str | None] = mapped_column(Text)
+    location_district: Mapped[str | None] = mapped_column(Text)
+
+
+class ReportFile(IdMixin, Base):
+    """One file of a report: its name, size and hashes, and the reporter's <fileDetails>. Never its content."""
+
+    __tablename__ = "report_file"
+    __table_args__ = (
+        UniqueConstraint("report_id", "file_id"),
+        Index("ix_report_file_exercise_id_md5", "exercise_id", "md5"),
+    )
+
+    exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"))
+    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[str] = mapped_column(String(32))  # opaque, 32 lowercase hex (the protocol's fileId)
+    file_name: Mapped[str | None] = mapped_column(Text)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    md5: Mapped[str | None] = mapped_column(String(32))
+    sha1: Mapped[str | None] = mapped_column(String(40))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the reporter's <fileDetails>, as JSON
+    received_at: Mapped[datetime]  # exercise time
 
 
 class Indicator(IdMixin, Base):

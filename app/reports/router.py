@@ -10,10 +10,12 @@ from typing import Annotated, Literal, get_args
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 from starlette.types import Receive, Scope, Send
 
+from app import geo
 from app.auth.dependencies import Intake, ReportReaders, Staff
-from app.core.errors import Forbidden, NotFound, Unauthorized
+from app.core.errors import Forbidden, NotFound, ProblemDetailItem, Unauthorized, UnprocessableEntity
 from app.core.errors import responses as err
 from app.core.pagination import Page, PageDep
 from app.core.schemas import Rfc3339
@@ -23,7 +25,7 @@ from app.reports.document import REPORT_ANNOTATIONS, IncidentType
 from app.reports.document import Report as ReportDocument
 from app.reports.indicators import IndicatorKind
 from app.reports.models import Report, ReportSource
-from app.reports.schemas import IndicatorHit, ReportRead, ReportSummary
+from app.reports.schemas import IndicatorHit, ReportFileRead, ReportRead, ReportSummary, SectionB
 from app.reports.xml import report_to_xml
 
 router = APIRouter(
@@ -48,13 +50,15 @@ if set(get_args(AnnotationName)) != set(REPORT_ANNOTATIONS):  # the XSD's report
     raise RuntimeError("AnnotationName is out of step with the report schema's annotations")
 
 
-def _read(report: Report) -> ReportRead:
+def _read(session: Session, report: Report) -> ReportRead:
     return ReportRead.model_validate(
         {
             **ReportSummary.model_validate(report).model_dump(),
             "escalation": report.escalation,
             "section_a": ReportDocument.model_validate(report.document),
+            "section_b": SectionB.model_validate(report.section_b or {}),
             "section_c": report.notes,
+            "files": [ReportFileRead.model_validate(f) for f in service.files_of(session, report=report)],
         }
     )
 
@@ -83,7 +87,7 @@ def submit_report(
     response.headers["Location"] = f"/api/v1/exercises/{ctx.exercise.id}/reports/{intake.report.id}"
     if intake.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return _read(intake.report)
+    return _read(session, intake.report)
 
 
 NDJSON = "application/x-ndjson"
@@ -169,10 +173,10 @@ def get_report(
     report = service.get(session, ctx=ctx, report_id=report_id)
     if XML in request.headers.get("accept", "") and "application/json" not in request.headers.get("accept", ""):
         return Response(report_to_xml(ReportDocument.model_validate(report.document)), media_type=XML)
-    return _read(report)
+    return _read(session, report)
 
 
-@router.get("", response_model=Page[ReportSummary], summary="List reports")
+@router.get("", response_model=Page[ReportSummary], summary="List reports", responses=err(UnprocessableEntity))
 def list_reports(
     session: SessionDep,
     ctx: ReportReaders,
@@ -184,6 +188,9 @@ def list_reports(
     classification: Literal["referral", "informational"] | None = None,
     urgent: bool | None = None,
     annotation: Annotated[list[AnnotationName] | None, Query(description="Reports carrying all of these.")] = None,
+    province: Annotated[
+        str | None, Query(max_length=100, description="Best location's province: ISO 3166-2:ID code or name.")
+    ] = None,
 ) -> Page[ReportSummary]:
     filters = service.ReportFilter(
         incident_type=incident_type,
@@ -193,9 +200,22 @@ def list_reports(
         classification=classification,
         urgent=urgent,
         annotations=tuple(annotation or ()),
+        province=_province(province),
     )
     rows, cursor, total = service.list_reports(session, ctx=ctx, filters=filters, params=page)
     return Page(items=[ReportSummary.model_validate(r) for r in rows], next_cursor=cursor, total=total)
+
+
+def _province(text: str | None) -> str | None:
+    if text is None:
+        return None
+    found = geo.find_province(text)
+    if found is None:
+        raise UnprocessableEntity(
+            f"No Indonesian province is called {text!r}.",
+            errors=[ProblemDetailItem(pointer="province", location="query", message="unknown province")],
+        )
+    return found.iso
 
 
 indicators_router = APIRouter(

@@ -16,17 +16,17 @@ from sqlalchemy.orm import Session
 from app.auth.models import ExerciseRole
 from app.auth.principal import ExerciseContext
 from app.cases import service as cases_service
-from app.cases.models import Classification
+from app.cases.models import Case, CaseStatus, Classification
 from app.core.clock import wall
 from app.core.errors import ProblemDetailItem
 from app.core.pagination import PageParams, paginate
 from app.events import service as events_service
 from app.exercises import counters
 from app.exercises.models import ExerciseStatus, IntakeMode
-from app.reports import classification, errors, guard, indicators
+from app.reports import classification, enrichment, errors, guard, indicators
+from app.reports.document import FileDetails, unknown_fields, without_unknown
 from app.reports.document import Report as ReportDocument
-from app.reports.document import unknown_fields, without_unknown
-from app.reports.models import Indicator, Report, ReportSource
+from app.reports.models import Indicator, Report, ReportFile, ReportSource
 
 CLOSED = (ExerciseStatus.closed, ExerciseStatus.archived)
 
@@ -64,6 +64,47 @@ def _annotations(document: ReportDocument) -> list[str]:
     return sorted(name for name, value in (flags.model_dump() if flags else {}).items() if value)
 
 
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """A file as intake keeps it: name, size, hashes and the reporter's <fileDetails> (never the bytes)."""
+
+    file_id: str
+    file_name: str | None = None
+    size: int | None = None
+    md5: str | None = None
+    sha1: str | None = None
+    sha256: str | None = None
+    details: FileDetails | None = None
+
+
+OPEN_CASE = (CaseStatus.closed, CaseStatus.referred)
+
+
+def _bundle_case(
+    session: Session, *, ctx: ExerciseContext, reporter_id: uuid.UUID, found: Sequence[indicators.Indicator]
+) -> Case | None:
+    """The open case of an earlier batched report from the same reporter that shares a file MD5, if any."""
+    hashes = [hashlib.sha256(i.value.encode()).hexdigest() for i in found if i.kind == "md5"]
+    if not hashes:
+        return None
+    return session.scalar(
+        select(Case)
+        .join(Report, Report.case_id == Case.id)
+        .join(Indicator, Indicator.report_id == Report.id)
+        .where(
+            Report.exercise_id == ctx.exercise.id,
+            Report.reporter_id == reporter_id,
+            Report.batched.is_(True),
+            Indicator.exercise_id == ctx.exercise.id,
+            Indicator.kind == "md5",
+            Indicator.value_hash.in_(hashes),
+            Case.status.not_in(OPEN_CASE),
+        )
+        .order_by(Case.number)
+        .limit(1)
+    )
+
+
 def submit(
     session: Session,
     *,
@@ -71,6 +112,7 @@ def submit(
     document: ReportDocument,
     source: ReportSource,
     idempotency_key: str | None,
+    files: Sequence[FileRecord] = (),
 ) -> Intake:
     if ctx.exercise.status in CLOSED:
         raise errors.ExerciseNotTakingReports(f"The exercise is {ctx.exercise.status}; it takes no more reports.")
@@ -94,12 +136,25 @@ def submit(
     clean, flags = _screen(ctx, document)
     at = ctx.now()
     esp = ctx.principal.user.display_name
-    found = indicators.extract_indicators(clean, esp=esp)
-    kind = Classification(classification.ncmec_classification(clean, file_count=0, found=found))
+    found = indicators.extract_indicators(clean, files, esp=esp)
+    kind = Classification(classification.ncmec_classification(clean, file_count=len(files), found=found))
     urgent = classification.is_urgent(clean)
+    section_b = enrichment.enrich(
+        session, exercise_id=ctx.exercise.id, document=clean, files=[f.details for f in files]
+    )
+    batched = clean.batchedReport is not None
     number = counters.next_value(session, exercise_id=ctx.exercise.id, name="report")
-    case = cases_service.open_case(session, ctx=ctx, classification=kind, urgent=urgent, at=at, report_number=number)
+    case = _bundle_case(session, ctx=ctx, reporter_id=reporter_id, found=found) if batched else None
+    if case is None:
+        case = cases_service.open_case(
+            session, ctx=ctx, classification=kind, urgent=urgent, at=at, report_number=number
+        )
+    else:
+        cases_service.add_report(
+            session, ctx=ctx, case=case, classification=kind, urgent=urgent, at=at, report_number=number
+        )
     summary = clean.incidentSummary
+    location = section_b.location
     report = Report(
         exercise_id=ctx.exercise.id,
         number=number,
@@ -119,9 +174,33 @@ def submit(
         escalation=summary.escalateToHighPriority,
         flags=flags,
         notes=[],
+        batched=batched,
+        file_count=len(files),
+        section_b=section_b.as_json(),
+        location_source=location.source,
+        location_country=location.country,
+        location_province=location.province,
+        location_regency_code=location.regency_code,
+        location_city=location.city,
+        location_district=location.district,
     )
     session.add(report)
     session.flush()
+    session.add_all(
+        ReportFile(
+            exercise_id=ctx.exercise.id,
+            report_id=report.id,
+            file_id=f.file_id,
+            file_name=f.file_name,
+            size=f.size,
+            md5=f.md5,
+            sha1=f.sha1,
+            sha256=f.sha256,
+            details=f.details.model_dump(mode="json", exclude_none=True) if f.details else None,
+            received_at=at,
+        )
+        for f in files
+    )
     session.add_all(
         Indicator(
             exercise_id=ctx.exercise.id,
@@ -150,6 +229,9 @@ def submit(
             "classification": kind,
             "urgent": urgent,
             "flags": len(flags),
+            "files": len(files),
+            "batched": batched,
+            "province": location.province,
         },
     )
     session.flush()
@@ -181,6 +263,7 @@ class ReportFilter:
     classification: str | None = None
     urgent: bool | None = None
     annotations: Sequence[str] = ()
+    province: str | None = None  # ISO 3166-2:ID
 
 
 def list_reports(
@@ -199,10 +282,22 @@ def list_reports(
         stmt = stmt.where(Report.classification == filters.classification)
     if filters.urgent is not None:
         stmt = stmt.where(Report.urgent == filters.urgent)
+    if filters.province is not None:
+        stmt = stmt.where(Report.location_province == filters.province)
     for annotation in filters.annotations:
         # annotation names are schema identifiers (no quotes), so the quoted name matches exactly one element
         stmt = stmt.where(cast(Report.annotations, String).like(f'%"{annotation}"%'))
     return paginate(session, stmt, keys=[Report.number], params=params)
+
+
+def files_of(session: Session, *, report: Report) -> list[ReportFile]:
+    return list(
+        session.scalars(
+            select(ReportFile)
+            .where(ReportFile.report_id == report.id)
+            .order_by(ReportFile.received_at, ReportFile.file_id)
+        )
+    )
 
 
 def find_indicator(

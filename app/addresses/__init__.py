@@ -1,0 +1,1 @@
+"""The exercise's synthetic address registry: blocks of reserved addresses mapped to a place and a fictional ISP."""

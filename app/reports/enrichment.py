@@ -1,0 +1,151 @@
+"""Section B: where a report points, as NCMEC would add it, from the exercise's synthetic address registry.
+
+Every ``ipCaptureEvent`` in the report (and in its files' details) is geolocated. The best location comes from the
+IP addresses of the most telling section that has any resolved address, in this order: the reported person or
+user, the internet details, the files, then the other people in the report; within that section the place most
+of its addresses point to wins (ties: the first in document order), at the finest level they agree on. Failing
+that, the ESP's ``estimatedLocation`` of the reported person (then of the others) is used; failing that, the
+report is unresolved. The evidence (JSON Pointers) is kept with the result.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from app import geo
+from app.addresses import service as addresses_service
+from app.addresses.schemas import Geolocation
+from app.reports.document import EstimatedLocation, FileDetails, IpCaptureEvent, json_pointer
+from app.reports.document import Report as ReportDocument
+
+Path = tuple[str | int, ...]
+TIERS = ("personOrUserReported", "internetDetails", "files")  # then everything else
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    source: str  # ip | esp_estimate | unresolved
+    country: str | None = None
+    province: str | None = None
+    regency_code: str | None = None
+    city: str | None = None
+    district: str | None = None
+    evidence: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        province = geo.find_province(self.province) if self.province else None
+        return {
+            "source": self.source,
+            "country": self.country,
+            "province": self.province,
+            "province_name": province.name if province else None,
+            "regency_code": self.regency_code,
+            "city": self.city,
+            "district": self.district,
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SectionB:
+    geolocations: list[dict[str, Any]]
+    location: Location
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ip_geolocation": self.geolocations, "location": self.location.as_json()}
+
+
+def _find(node: object, kind: type[BaseModel], path: Path) -> Iterator[tuple[Path, Any]]:
+    if isinstance(node, kind):
+        yield path, node
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _find(getattr(node, name), kind, (*path, name))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _find(item, kind, (*path, index))
+
+
+def _tier(path: Path) -> int:
+    return TIERS.index(str(path[0])) if path and path[0] in TIERS else len(TIERS)
+
+
+def _place(g: Geolocation, depth: int) -> tuple[str | None, ...]:
+    return (g.country, g.province, g.regency_code, g.district)[:depth]
+
+
+def _from_ips(hits: Sequence[tuple[Path, Geolocation]]) -> Location | None:
+    resolved = [(p, g) for p, g in hits if g.country is not None]
+    if not resolved:
+        return None
+    best_tier = min(_tier(p) for p, _ in resolved)
+    tier = [(p, g) for p, g in resolved if _tier(p) == best_tier]
+    counts = Counter(_place(g, 2) for _, g in tier)
+    top = max(counts.values())
+    winner = next(_place(g, 2) for _, g in tier if counts[_place(g, 2)] == top)  # first in document order
+    chosen = [(p, g) for p, g in tier if _place(g, 2) == winner]
+    depth = 2
+    while depth < 4 and len({_place(g, depth + 1) for _, g in chosen}) == 1 and _place(chosen[0][1], depth + 1)[-1]:
+        depth += 1
+    first = chosen[0][1]
+    return Location(
+        source="ip",
+        country=first.country,
+        province=first.province,
+        regency_code=first.regency_code if depth >= 3 else None,
+        city=first.city if depth >= 3 else None,
+        district=first.district if depth >= 4 else None,
+        evidence=tuple(json_pointer(p) for p, _ in chosen),
+    )
+
+
+def _from_estimate(document: ReportDocument) -> Location | None:
+    estimates = sorted(_find(document, EstimatedLocation, ()), key=lambda hit: _tier(hit[0]))
+    for path, estimate in estimates:
+        country = estimate.countryCode
+        province = geo.find_province(estimate.region) if estimate.region else None
+        if country is None and province is None:
+            continue
+        if country is not None and country != geo.COUNTRY:
+            return Location("esp_estimate", country=country, evidence=(json_pointer(path),))
+        regency = geo.find_regency(estimate.city, province) if estimate.city else None
+        if province is None and regency is not None:
+            province = geo.province(regency.province)
+        return Location(
+            "esp_estimate",
+            country=geo.COUNTRY,
+            province=province.iso if province else None,
+            regency_code=regency.code if regency else None,
+            city=regency.name if regency else None,
+            evidence=(json_pointer(path),),
+        )
+    return None
+
+
+def enrich(
+    session: Session, *, exercise_id: uuid.UUID, document: ReportDocument, files: Sequence[FileDetails | None] = ()
+) -> SectionB:
+    hits: list[tuple[Path, IpCaptureEvent]] = list(_find(document, IpCaptureEvent, ()))
+    for i, details in enumerate(files):
+        if details is not None:
+            hits += _find(details, IpCaptureEvent, ("files", i, "details"))
+    found = addresses_service.geolocate(session, exercise_id=exercise_id, addresses={e.ipAddress for _, e in hits})
+    located = [(p, found[e.ipAddress]) for p, e in hits]
+    geolocations = [
+        {
+            "pointer": json_pointer(p),
+            "event_name": e.model_dump(mode="json").get("eventName"),
+            "date_time": e.model_dump(mode="json").get("dateTime"),
+            **found[e.ipAddress].model_dump(mode="json", exclude={"block_id"}),
+        }
+        for p, e in hits
+    ]
+    location = _from_ips(located) or _from_estimate(document) or Location("unresolved")
+    return SectionB(geolocations, location)
