@@ -38,7 +38,9 @@ def list_blocks(
 
 
 @router.get("/lookup", response_model=Geolocation, summary="Geolocate an address", responses=err(InvalidIndicator))
-def lookup(session: SessionDep, ctx: Staff, ip: Annotated[str, Query(min_length=1, max_length=100)]) -> Geolocation:
+def lookup(
+    session: SessionDep, ctx: Staff, ip: Annotated[str, Query(min_length=1, max_length=100, examples=["198.18.0.1"])]
+) -> Geolocation:
     """What intake would record for this address: the most specific block holding it, or no block."""
     if address_key(ip) is None:
         raise InvalidIndicator(f"{ip!r} is not an IP address.", extra={"parameter": "ip"})
@@ -61,7 +63,7 @@ def create_block(
 
 
 @router.get(
-    "/{block_id}",
+    "/{block_id:uuid}",
     response_model=AddressBlockRead,
     summary="Read an address block",
     responses=err(errors.AddressBlockNotFound),
@@ -71,7 +73,7 @@ def get_block(session: SessionDep, ctx: Staff, block_id: uuid.UUID) -> AddressBl
 
 
 @router.patch(
-    "/{block_id}",
+    "/{block_id:uuid}",
     response_model=AddressBlockRead,
     summary="Change where a block geolocates to",
     responses=err(errors.AddressBlockNotFound, errors.InvalidBlock),
@@ -84,7 +86,7 @@ def update_block(
 
 
 @router.delete(
-    "/{block_id}",
+    "/{block_id:uuid}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove an address block",
     responses=err(errors.AddressBlockNotFound),

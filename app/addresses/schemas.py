@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
 from app.core.schemas import ReadSchema, Schema
 
-Country = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. `ID`.")
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. `ID`.")]
 PLACE = (
     "For Indonesian blocks: `province` (ISO 3166-2:ID code or name), `city` (regency or city, name or Kemendagri "
     "code; needs a province) and `district` (kecamatan; only where jurisdiction is decided at that level)."
@@ -25,7 +26,7 @@ class AddressBlockCreate(Schema):
         "198.18.0.0/15, 2001:db8::/32, 3fff::/20), without host bits.",
         examples=["198.18.200.0/25"],
     )
-    country: str = Country
+    country: CountryCode
     province: str | None = Field(default=None, max_length=100)
     city: str | None = Field(default=None, max_length=200)
     district: str | None = Field(default=None, max_length=200)
@@ -36,7 +37,7 @@ class AddressBlockCreate(Schema):
 class AddressBlockUpdate(Schema):
     __doc__ = f"Change where a block geolocates to (the network itself is fixed). {PLACE}"
 
-    country: str | None = Country
+    country: CountryCode | None = None
     province: str | None = Field(default=None, max_length=100)
     city: str | None = Field(default=None, max_length=200)
     district: str | None = Field(default=None, max_length=200)

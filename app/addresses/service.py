@@ -101,7 +101,7 @@ def _place(country: str, province: str | None, city: str | None, district: str |
     place["province"] = found.iso
     if city is None:
         if district is not None:
-            raise _invalid("/city", "A district needs its regency or city.")
+            raise _invalid("/district", "A district needs its regency or city.")
         return place
     candidates = geo.find_regencies(city, found)
     if len(candidates) != 1:
