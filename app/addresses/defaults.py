@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import cache
 
 from app import geo
 from app.addresses.network import Network, parse_network
@@ -49,7 +50,8 @@ def _v4_slash25(index: int) -> Network:
     return parse_network(f"{ipaddress.IPv4Address(base + index * 128)}/25")
 
 
-def default_blocks() -> list[BlockSpec]:
+@cache
+def default_blocks() -> tuple[BlockSpec, ...]:
     blocks: list[BlockSpec] = []
     regencies = geo.regencies()
     by_code = {r.code: r for r in regencies}
@@ -67,4 +69,4 @@ def default_blocks() -> list[BlockSpec]:
     )
     blocks.append(BlockSpec(parse_network("198.51.100.0/25"), "SG", None, None, None, None, "Harbourline Transit"))
     blocks.append(BlockSpec(parse_network("198.51.100.128/25"), "MY", None, None, None, None, "Semenanjung Net"))
-    return blocks
+    return tuple(blocks)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app import geo
@@ -19,6 +19,7 @@ from app.addresses.schemas import AddressBlockCreate, AddressBlockUpdate, Geoloc
 from app.auth.principal import ExerciseContext
 from app.core.errors import ProblemDetailItem
 from app.core.pagination import PageParams, paginate
+from app.db.bulk import insert_rows
 from app.events import service as events_service
 
 PLACE_FIELDS = ("country", "province", "regency_code", "city", "district", "isp", "note")
@@ -26,7 +27,7 @@ PLACE_FIELDS = ("country", "province", "regency_code", "city", "district", "isp"
 
 def clone_defaults(session: Session, *, exercise_id: uuid.UUID, now: datetime) -> int:
     rows = [_row(exercise_id, spec, now) for spec in default_blocks()]
-    session.execute(insert(AddressBlock), rows)
+    insert_rows(session, AddressBlock, rows)
     return len(rows)
 
 
@@ -63,20 +64,23 @@ def geolocate(session: Session, *, exercise_id: uuid.UUID, addresses: Iterable[s
         )
         if block is not None:
             found[key] = block
-    result: dict[str, Geolocation] = {}
-    for address, address_key_ in keys.items():
-        block = found.get(address_key_) if address_key_ is not None else None
-        result[address] = (
-            Geolocation(ip=address)
-            if block is None
-            else Geolocation(
-                ip=address,
-                block_id=block.id,
-                network=block.network,
-                **{f: getattr(block, f) for f in ("country", "province", "regency_code", "city", "district", "isp")},
-            )
-        )
-    return result
+    return {a: _geolocation(a, found.get(k) if k is not None else None) for a, k in keys.items()}
+
+
+def _geolocation(address: str, block: AddressBlock | None) -> Geolocation:
+    if block is None:
+        return Geolocation(ip=address)
+    return Geolocation(
+        ip=address,
+        block_id=block.id,
+        network=block.network,
+        country=block.country,
+        province=block.province,
+        regency_code=block.regency_code,
+        city=block.city,
+        district=block.district,
+        isp=block.isp,
+    )
 
 
 def _invalid(pointer: str, message: str) -> errors.InvalidBlock:
@@ -215,3 +219,33 @@ def remove(session: Session, *, ctx: ExerciseContext, block_id: uuid.UUID) -> No
     block = _block(session, ctx, block_id, lock=True)
     _event(session, ctx, "address_block.deleted", block, {f: getattr(block, f) for f in PLACE_FIELDS})
     session.execute(delete(AddressBlock).where(AddressBlock.id == block.id))
+
+
+class Registry:
+    """An exercise's registry held in memory for geolocating many addresses at once (bulk intake): one query,
+    then one dictionary probe per distinct prefix length per address."""
+
+    def __init__(self, blocks: Iterable[AddressBlock]) -> None:
+        self._by_length: dict[int, dict[int, AddressBlock]] = {}
+        for block in blocks:
+            self._by_length.setdefault(block.prefix_length, {})[int(block.first, 16)] = block
+        self._lengths = sorted(self._by_length, reverse=True)
+
+    @classmethod
+    def load(cls, session: Session, *, exercise_id: uuid.UUID) -> Registry:
+        return cls(session.scalars(select(AddressBlock).where(AddressBlock.exercise_id == exercise_id)))
+
+    def _block(self, key: str) -> AddressBlock | None:
+        value = int(key, 16)
+        for length in self._lengths:
+            block = self._by_length[length].get(value & ~((1 << (128 - length)) - 1))
+            if block is not None:
+                return block
+        return None
+
+    def geolocate(self, addresses: Iterable[str]) -> dict[str, Geolocation]:
+        result: dict[str, Geolocation] = {}
+        for address in addresses:
+            key = address_key(address)
+            result[address] = _geolocation(address, self._block(key) if key is not None else None)
+        return result

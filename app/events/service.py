@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import wall
 from app.core.pagination import PageParams, paginate
+from app.db.bulk import insert_rows
 from app.events import chain
 from app.events.models import GENESIS_HASH, Event, EventStream
 
@@ -34,6 +35,18 @@ def open_stream(session: Session, *, exercise_id: uuid.UUID) -> None:
     session.flush()
 
 
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An event to append: everything but its place in the chain."""
+
+    at: datetime
+    actor: str
+    type: str
+    subject_type: str
+    subject_id: uuid.UUID | str | None
+    data: dict[str, Any] | None = None
+
+
 def append(
     session: Session,
     *,
@@ -45,36 +58,53 @@ def append(
     subject_id: uuid.UUID | str | None,
     data: dict[str, Any] | None = None,
 ) -> Event:
+    rows = _chain(session, exercise_id, [Draft(at, actor, type, subject_type, subject_id, data)])
+    event = Event(**rows[0])
+    session.add(event)
+    session.flush()
+    return event
+
+
+def append_many(session: Session, *, exercise_id: uuid.UUID, drafts: Sequence[Draft]) -> None:
+    """Append several events in order with two statements for the head and one multi-row insert."""
+    if drafts:
+        insert_rows(session, Event, _chain(session, exercise_id, drafts))
+
+
+def _chain(session: Session, exercise_id: uuid.UUID, drafts: Sequence[Draft]) -> list[dict[str, Any]]:
+    """Reserve the drafts' sequence numbers (taking the head's row lock) and hash them into the chain."""
     head = session.execute(
         update(EventStream)
         .where(EventStream.exercise_id == exercise_id)
-        .values(last_seq=EventStream.last_seq + 1)
+        .values(last_seq=EventStream.last_seq + len(drafts))
         .returning(EventStream.last_seq, EventStream.last_hash)
         .execution_options(synchronize_session=False)
     ).one()
-    seq, prev_hash = int(head[0]), str(head[1])
-    fields: dict[str, Any] = {
-        "exercise_id": exercise_id,
-        "seq": seq,
-        "at": at.astimezone(UTC),
-        "actor": actor,
-        "type": type,
-        "subject_type": subject_type,
-        "subject_id": str(subject_id) if subject_id is not None else None,
-        "data": chain.to_json_data(data or {}),
-        "prev_hash": prev_hash,
-    }
-    digest = chain.event_hash(**fields)
-    event = Event(**fields, hash=digest, recorded_at=wall.now())
-    session.add(event)
+    seq, prev_hash = int(head[0]) - len(drafts), str(head[1])
+    recorded = wall.now()
+    rows: list[dict[str, Any]] = []
+    for draft in drafts:
+        seq += 1
+        fields: dict[str, Any] = {
+            "exercise_id": exercise_id,
+            "seq": seq,
+            "at": draft.at.astimezone(UTC),
+            "actor": draft.actor,
+            "type": draft.type,
+            "subject_type": draft.subject_type,
+            "subject_id": str(draft.subject_id) if draft.subject_id is not None else None,
+            "data": chain.to_json_data(draft.data or {}),
+            "prev_hash": prev_hash,
+        }
+        prev_hash = chain.event_hash(**fields)
+        rows.append({**fields, "hash": prev_hash, "recorded_at": recorded})
     session.execute(
         update(EventStream)
         .where(EventStream.exercise_id == exercise_id)
-        .values(last_hash=digest)
+        .values(last_hash=prev_hash)
         .execution_options(synchronize_session=False)
     )
-    session.flush()
-    return event
+    return rows
 
 
 def _events_after(exercise_id: uuid.UUID, after: int, types: Sequence[str] | None) -> Select[Event]:

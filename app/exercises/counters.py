@@ -13,15 +13,20 @@ from app.exercises.models import ExerciseCounter
 
 def next_value(session: Session, *, exercise_id: uuid.UUID, name: str) -> int:
     """The counter's next value (1 first). The upsert takes the row lock, so concurrent callers queue."""
+    return reserve(session, exercise_id=exercise_id, name=name, count=1)
+
+
+def reserve(session: Session, *, exercise_id: uuid.UUID, name: str, count: int) -> int:
+    """Reserve `count` consecutive values at once; returns the first of them."""
     table = ExerciseCounter.__table__
     assert isinstance(table, Table)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = (
         insert(table)
-        .values(exercise_id=exercise_id, name=name, value=1)
+        .values(exercise_id=exercise_id, name=name, value=count)
         .on_conflict_do_update(
-            index_elements=[table.c.exercise_id, table.c.name], set_={"value": table.c.value + literal(1)}
+            index_elements=[table.c.exercise_id, table.c.name], set_={"value": table.c.value + literal(count)}
         )
         .returning(table.c.value)
     )
-    return int(session.execute(stmt).scalar_one())
+    return int(session.execute(stmt).scalar_one()) - count + 1

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.principal import ExerciseContext
-from app.core.errors import AppError, problem_type
-from app.reports import service
+from app.core.errors import AppError, Conflict, problem_type
+from app.reports import intake
 from app.reports.document import Report as ReportDocument
 from app.reports.document import error_pointers
 from app.reports.models import ReportSource
@@ -67,32 +67,33 @@ def parse_line(raw: bytes) -> tuple[ReportDocument, str | None] | dict[str, Any]
         return _problem(422, "validation-error", "Request validation failed", f"{len(items)} problem(s).", items)
 
 
-def store_line(session: Session, *, ctx: ExerciseContext, line: int, raw: bytes) -> dict[str, Any]:
-    parsed = parse_line(raw)
-    if isinstance(parsed, dict):
-        return _refused(line, parsed)
-    document, key = parsed
-    savepoint = session.begin_nested()
-    try:
-        intake = service.submit(session, ctx=ctx, document=document, source=ReportSource.bulk, idempotency_key=key)
-        savepoint.commit()
-    except AppError as exc:
-        savepoint.rollback()
-        errors = [e.model_dump() for e in exc.errors] if exc.errors else None
-        return _refused(
-            line, {**_problem(exc.status_code, exc.slug, exc.title, exc.detail or exc.title, errors), **exc.extra}
-        )
-    except IntegrityError:
-        savepoint.rollback()
-        return _refused(line, _problem(409, "conflict", "Conflict", "Stored concurrently by another request."))
-    report = intake.report
+def _result(line: int, outcome: intake.Stored | AppError) -> dict[str, Any]:
+    if isinstance(outcome, AppError):
+        errors = [e.model_dump() for e in outcome.errors] if outcome.errors else None
+        problem = _problem(outcome.status_code, outcome.slug, outcome.title, outcome.detail or outcome.title, errors)
+        return _refused(line, {**problem, **outcome.extra})
     return {
         "line": line,
-        "status": 200 if intake.replayed else 201,
-        "id": str(report.id),
-        "number": report.number,
-        "case_id": str(report.case_id) if report.case_id else None,
+        "status": 200 if outcome.replayed else 201,
+        "id": str(outcome.report_id),
+        "number": outcome.number,
+        "case_id": str(outcome.case_id) if outcome.case_id else None,
     }
+
+
+def _store_each(session: Session, ctx: ExerciseContext, items: list[intake.Prepared]) -> list[intake.Stored | AppError]:
+    """The slow path after a batch met a conflict: each line in its own savepoint."""
+    outcomes: list[intake.Stored | AppError] = []
+    for item in items:
+        savepoint = session.begin_nested()
+        try:
+            [outcome] = intake.store(session, ctx=ctx, items=[item], source=ReportSource.bulk)
+            savepoint.commit()
+        except IntegrityError:
+            savepoint.rollback()
+            outcome = Conflict("Stored concurrently by another request.")
+        outcomes.append(outcome)
+    return outcomes
 
 
 async def lines(chunks: AsyncIterator[bytes], *, max_line_bytes: int) -> AsyncIterator[bytes | None]:
@@ -132,17 +133,34 @@ def store_batch(
     batch: list[tuple[int, bytes | None]],
     max_line_bytes: int,
 ) -> bytes:
-    """Store one batch in one transaction; its NDJSON results, released only once committed."""
+    """Store one batch in one transaction; its NDJSON results, released only once committed. Lines are prepared
+    (parsed, screened) first and the valid ones written together; if the database refuses the batch (a concurrent
+    writer used one of its idempotency keys), it is redone line by line, each line in its own savepoint."""
+    results: dict[int, dict[str, Any]] = {}
+    lines_to_store: list[int] = []
+    items: list[intake.Prepared] = []
+    for number, raw in batch:
+        parsed = parse_line(raw) if raw is not None else None
+        if parsed is None:
+            results[number] = refuse_oversized(number, max_line_bytes)
+        elif isinstance(parsed, dict):
+            results[number] = _refused(number, parsed)
+        else:
+            document, key = parsed
+            lines_to_store.append(number)
+            items.append(intake.prepare(ctx, document, idempotency_key=key))
     session = session_factory()
     try:
-        results = [
-            store_line(session, ctx=ctx, line=n, raw=raw) if raw is not None else refuse_oversized(n, max_line_bytes)
-            for n, raw in batch
-        ]
+        try:
+            with session.begin_nested():
+                outcomes = intake.store(session, ctx=ctx, items=items, source=ReportSource.bulk)
+        except IntegrityError:
+            outcomes = _store_each(session, ctx, items)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
-    return b"".join(json.dumps(r, default=str).encode() + b"\n" for r in results)
+    results.update((n, _result(n, o)) for n, o in zip(lines_to_store, outcomes, strict=True))
+    return b"".join(json.dumps(results[n], default=str).encode() + b"\n" for n, _ in batch)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,8 +66,9 @@ def _find(node: object, kind: type[BaseModel], path: Path) -> Iterator[tuple[Pat
     if isinstance(node, kind):
         yield path, node
     if isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            yield from _find(getattr(node, name), kind, (*path, name))
+        for name, child in node.__dict__.items():  # the fields' values, in definition order
+            if isinstance(child, BaseModel | list):
+                yield from _find(child, kind, (*path, name))
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from _find(item, kind, (*path, index))
@@ -129,15 +130,32 @@ def _from_estimate(document: ReportDocument) -> Location | None:
     return None
 
 
-def enrich(
-    session: Session, *, exercise_id: uuid.UUID, document: ReportDocument, files: Sequence[FileDetails | None] = ()
-) -> SectionB:
-    hits: list[tuple[Path, IpCaptureEvent]] = list(_find(document, IpCaptureEvent, ()))
-    for i, details in enumerate(files):
-        if details is not None:
+Locate = Callable[[set[str]], dict[str, Geolocation]]
+
+
+def locator(session: Session, *, exercise_id: uuid.UUID) -> Locate:
+    """Geolocation by one indexed query per address (for a single report)."""
+    return lambda addresses: addresses_service.geolocate(session, exercise_id=exercise_id, addresses=addresses)
+
+
+Capture = tuple[Path, IpCaptureEvent]
+
+
+def capture_events(document: ReportDocument | None, files: Sequence[Any] = ()) -> list[Capture]:
+    """Every ipCaptureEvent of the report and of its files' details (objects with a `details` FileDetails)."""
+    if document is None:
+        return []
+    hits: list[Capture] = list(_find(document, IpCaptureEvent, ()))
+    for i, file in enumerate(files):
+        details = getattr(file, "details", None)
+        if isinstance(details, FileDetails):
             hits += _find(details, IpCaptureEvent, ("files", i, "details"))
-    found = addresses_service.geolocate(session, exercise_id=exercise_id, addresses={e.ipAddress for _, e in hits})
-    located = [(p, found[e.ipAddress]) for p, e in hits]
+    return hits
+
+
+def enrich(document: ReportDocument, captures: Sequence[Capture], *, locate: Locate) -> SectionB:
+    found = locate({e.ipAddress for _, e in captures}) if captures else {}
+    located = [(p, found[e.ipAddress]) for p, e in captures]
     geolocations = [
         {
             "pointer": json_pointer(p),
@@ -145,7 +163,7 @@ def enrich(
             "date_time": e.model_dump(mode="json").get("dateTime"),
             **found[e.ipAddress].model_dump(mode="json", exclude={"block_id"}),
         }
-        for p, e in hits
+        for p, e in captures
     ]
     location = _from_ips(located) or _from_estimate(document) or Location("unresolved")
     return SectionB(geolocations, location)

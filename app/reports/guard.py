@@ -70,15 +70,14 @@ def _check_model(node: BaseModel, path: Path) -> Iterator[Finding]:
 def _scan(node: object, path: Path) -> Iterator[Finding]:
     if isinstance(node, BaseModel):
         yield from _check_model(node, path)
-        for name in type(node).model_fields:
-            value = getattr(node, name)
+        for name, value in node.__dict__.items():  # the fields' values, in definition order
             if name in URL_FIELDS:
                 urls = value if isinstance(value, list) else [value]
                 for index, url in enumerate(urls):
                     if isinstance(url, str):
                         at = (*path, name, index) if isinstance(value, list) else (*path, name)
                         yield from _finding(at, "url", url, ids.check_url(url))
-            else:
+            elif isinstance(value, BaseModel | list):
                 yield from _scan(value, (*path, name))
     elif isinstance(node, list):
         for index, item in enumerate(node):

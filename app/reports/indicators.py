@@ -165,14 +165,13 @@ def _walk(node: object, path: Path, scope: str) -> Iterator[_Hit]:
         if isinstance(node, PersonOrUserReported | IntendedRecipient | Victim | AssociatedAccount):
             scope = _account_scope(node, scope)
         yield from _model_hits(node, path, scope)
-        for name in type(node).model_fields:
-            value = getattr(node, name)
+        for name, value in node.__dict__.items():  # the fields' values, in definition order
             if name in URL_FIELDS:
                 for index, url in enumerate(value if isinstance(value, list) else [value]):
                     if isinstance(url, str) and url.strip():
                         at = (*path, name, index) if isinstance(value, list) else (*path, name)
                         yield "url", "", ids.normalize_url(url), at
-            else:
+            elif isinstance(value, BaseModel | list):
                 yield from _walk(value, (*path, name), scope)
     elif isinstance(node, list):
         for index, item in enumerate(node):

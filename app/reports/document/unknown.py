@@ -25,8 +25,9 @@ def json_pointer(loc: Iterable[str | int]) -> str:
 
 def _walk(value: object, path: tuple[str | int, ...], found: list[str]) -> None:
     if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            _walk(getattr(value, name), (*path, name), found)
+        for name, child in value.__dict__.items():  # the fields' values, in definition order
+            if isinstance(child, BaseModel | list):
+                _walk(child, (*path, name), found)
         found.extend(json_pointer((*path, name)) for name in value.model_extra or {})
     elif isinstance(value, list):
         for index, item in enumerate(value):

@@ -1,0 +1,368 @@
+"""Storing reports. Each report is prepared in Python (screened, classified, its indicators extracted), then any
+number of them are written together: one query for replayed keys, one counter reservation per kind, one multi-row
+insert per table and one event-chain extension. A report, its case, files, indicators and events always commit
+together; a batch either stores every report it was given to store or (on a database error) none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.addresses import service as addresses_service
+from app.auth.principal import ExerciseContext
+from app.cases import service as cases_service
+from app.cases.models import Case, CaseStatus, Classification
+from app.core.clock import wall
+from app.core.errors import AppError, ProblemDetailItem
+from app.db.bulk import insert_rows
+from app.events import service as events_service
+from app.exercises import counters
+from app.exercises.models import ExerciseStatus, IntakeMode
+from app.reports import classification, enrichment, errors, guard, indicators
+from app.reports.document import FileDetails, unknown_fields, without_unknown
+from app.reports.document import Report as ReportDocument
+from app.reports.models import Indicator, Report, ReportFile, ReportSource
+
+CLOSED = (ExerciseStatus.closed, ExerciseStatus.archived)
+NOT_JOINABLE = (CaseStatus.closed, CaseStatus.referred)
+REGISTRY_IN_MEMORY_FROM = 16  # addresses in one batch from which loading the whole registry is cheaper
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """A file as intake keeps it: name, size, hashes and the reporter's <fileDetails> (never the bytes)."""
+
+    file_id: str
+    file_name: str | None = None
+    size: int | None = None
+    md5: str | None = None
+    sha1: str | None = None
+    sha256: str | None = None
+    details: FileDetails | None = None
+
+
+@dataclass(slots=True)
+class Prepared:
+    """One report ready to store, or the refusal that applies unless its idempotency key replays."""
+
+    digest: str
+    idempotency_key: str | None
+    refusal: AppError | None = None
+    document: ReportDocument | None = None
+    files: Sequence[FileRecord] = ()
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    found: list[indicators.Indicator] = field(default_factory=list)
+    kind: Classification = Classification.referral
+    urgent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    report_id: uuid.UUID
+    number: int
+    case_id: uuid.UUID | None
+    replayed: bool
+
+
+def request_hash(document: ReportDocument) -> str:
+    """SHA-256 of the canonical JSON of the document as received (unknown fields included)."""
+    body = document.model_dump(mode="json", exclude_none=True)
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _screen(ctx: ExerciseContext, document: ReportDocument) -> tuple[ReportDocument, list[dict[str, Any]]]:
+    """Strict intake refuses unknown fields and real-looking identifiers; lenient intake keeps them as flags."""
+    flags: list[dict[str, Any]] = [
+        {"pointer": p, "kind": "unknown_field", "value": None, "reason": "not defined by the report schema"}
+        for p in unknown_fields(document)
+    ]
+    clean = without_unknown(document) if flags else document  # flags so far are the unknown fields
+    flags += [f.model_dump(mode="json") for f in guard.scan_report(clean)]
+    if flags and ctx.exercise.intake_mode == IntakeMode.strict:
+        raise errors.UnsafeReport(
+            f"Strict intake refuses this report: {len(flags)} value(s) outside the reserved ranges or unknown.",
+            errors=[ProblemDetailItem(pointer=f["pointer"], message=f["reason"]) for f in flags],
+        )
+    return clean, flags
+
+
+def prepare(
+    ctx: ExerciseContext,
+    document: ReportDocument,
+    *,
+    idempotency_key: str | None,
+    files: Sequence[FileRecord] = (),
+) -> Prepared:
+    digest = request_hash(document)
+    try:
+        clean, flags = _screen(ctx, document)
+    except AppError as exc:
+        return Prepared(digest, idempotency_key, refusal=exc)
+    found = indicators.extract_indicators(clean, files, esp=ctx.principal.user.display_name)
+    return Prepared(
+        digest,
+        idempotency_key,
+        document=clean,
+        files=files,
+        flags=flags,
+        found=found,
+        kind=Classification(classification.ncmec_classification(clean, file_count=len(files), found=found)),
+        urgent=classification.is_urgent(clean),
+    )
+
+
+def _earlier(session: Session, ctx: ExerciseContext, keys: set[str]) -> dict[str, tuple[Stored, str]]:
+    found: dict[str, tuple[Stored, str]] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 500):
+        rows = session.execute(
+            select(Report.idempotency_key, Report.id, Report.number, Report.case_id, Report.request_hash).where(
+                Report.exercise_id == ctx.exercise.id,
+                Report.reporter_id == ctx.principal.user.id,
+                Report.idempotency_key.in_(ordered[start : start + 500]),
+            )
+        )
+        for key, rid, number, case_id, digest in rows:
+            found[str(key)] = (Stored(rid, number, case_id, replayed=True), digest)
+    return found
+
+
+def _mismatch(report_id: uuid.UUID) -> errors.IdempotencyMismatch:
+    return errors.IdempotencyMismatch(
+        "This Idempotency-Key was used for a different report; use a new key for a new report.",
+        extra={"report_id": str(report_id)},
+    )
+
+
+def _md5_hashes(p: Prepared) -> list[str]:
+    return [hashlib.sha256(i.value.encode()).hexdigest() for i in p.found if i.kind == "md5"]
+
+
+def _stored_bundle_case(session: Session, ctx: ExerciseContext, hashes: list[str]) -> Case | None:
+    """The open case of an earlier batched report from the same reporter that shares a file MD5, if any."""
+    return session.scalar(
+        select(Case)
+        .join(Report, Report.case_id == Case.id)
+        .join(Indicator, Indicator.report_id == Report.id)
+        .where(
+            Report.exercise_id == ctx.exercise.id,
+            Report.reporter_id == ctx.principal.user.id,
+            Report.batched.is_(True),
+            Indicator.exercise_id == ctx.exercise.id,
+            Indicator.kind == "md5",
+            Indicator.value_hash.in_(hashes),
+            Case.status.not_in(NOT_JOINABLE),
+        )
+        .order_by(Case.number)
+        .limit(1)
+    )
+
+
+def store(
+    session: Session, *, ctx: ExerciseContext, items: Sequence[Prepared], source: ReportSource
+) -> list[Stored | AppError]:
+    """Store the prepared reports; one result per item, in order (a replay, a refusal, or what was stored)."""
+    if ctx.exercise.status in CLOSED:
+        refusal = errors.ExerciseNotTakingReports(f"The exercise is {ctx.exercise.status}; it takes no more reports.")
+        return [refusal for _ in items]
+    earlier = _earlier(session, ctx, {k for p in items if (k := p.idempotency_key) is not None})
+    results: list[Stored | AppError | None] = [None] * len(items)
+    first_with_key: dict[str, int] = {}
+    later: list[tuple[int, int]] = []  # (item, the earlier item of this batch with its key)
+    todo: list[int] = []
+    for index, p in enumerate(items):
+        key = p.idempotency_key
+        if key is not None and key in earlier:
+            stored, digest = earlier[key]
+            results[index] = stored if digest == p.digest else _mismatch(stored.report_id)
+        elif key is not None and key in first_with_key:
+            later.append((index, first_with_key[key]))
+        elif p.refusal is not None:
+            results[index] = p.refusal
+        else:
+            todo.append(index)
+            if key is not None:
+                first_with_key[key] = index
+    if todo:
+        _write(session, ctx, [items[i] for i in todo], source, into=results, at_indexes=todo)
+    for index, first in later:
+        done = results[first]
+        assert isinstance(done, Stored)
+        same = items[index].digest == items[first].digest
+        results[index] = (
+            Stored(done.report_id, done.number, done.case_id, replayed=True) if same else _mismatch(done.report_id)
+        )
+    return [r for r in results if r is not None]
+
+
+def _cases_for(session: Session, ctx: ExerciseContext, items: Sequence[Prepared]) -> list[int | Case | None]:
+    """Which case each report goes to: None opens a new one, an int joins the case the batch's item of that index
+    opens, a Case joins that stored case (batched reports sharing a file MD5 with an open bundle)."""
+    decisions: list[int | Case | None] = []
+    bundles: dict[str, int] = {}  # md5 indicator hash -> the item that opened its case in this batch
+    for index, p in enumerate(items):
+        assert p.document is not None
+        hashes = _md5_hashes(p) if p.document.batchedReport is not None else []
+        opener = next((bundles[h] for h in hashes if h in bundles), None)
+        decision: int | Case | None = opener if opener is not None else None
+        if decision is None and hashes:
+            decision = _stored_bundle_case(session, ctx, hashes)
+        decisions.append(decision)
+        if decision is None:
+            bundles.update(dict.fromkeys(hashes, index))
+    return decisions
+
+
+def _write(
+    session: Session,
+    ctx: ExerciseContext,
+    items: Sequence[Prepared],
+    source: ReportSource,
+    *,
+    into: list[Stored | AppError | None],
+    at_indexes: Sequence[int],
+) -> None:
+    at, recorded, esp = ctx.now(), wall.now(), ctx.principal.user.display_name
+    captures = [enrichment.capture_events(p.document, p.files) for p in items if p.document is not None]
+    if sum(len(c) for c in captures) >= REGISTRY_IN_MEMORY_FROM:
+        locate: enrichment.Locate = addresses_service.Registry.load(session, exercise_id=ctx.exercise.id).geolocate
+    else:
+        locate = enrichment.locator(session, exercise_id=ctx.exercise.id)
+    decisions = _cases_for(session, ctx, items)
+    first_number = counters.reserve(session, exercise_id=ctx.exercise.id, name="report", count=len(items))
+    opening = sum(d is None for d in decisions)
+    next_case = counters.reserve(session, exercise_id=ctx.exercise.id, name="case", count=opening) if opening else 0
+    case_rows: list[dict[str, Any]] = []
+    report_rows: list[dict[str, Any]] = []
+    file_rows: list[dict[str, Any]] = []
+    indicator_rows: list[dict[str, Any]] = []
+    drafts: list[events_service.Draft] = []
+    opened: dict[int, dict[str, Any]] = {}
+    for index, (p, decision, capture) in enumerate(zip(items, decisions, captures, strict=True)):
+        assert p.document is not None
+        number = first_number + index
+        if decision is None:
+            row, event = cases_service.build_case(
+                ctx, number=next_case, classification=p.kind, urgent=p.urgent, at=at, report_number=number
+            )
+            next_case += 1
+            case_rows.append(row)
+            opened[index] = row
+            case_id = row["id"]
+        elif isinstance(decision, int):
+            row = opened[decision]
+            event = cases_service.report_added(
+                ctx, case=row, classification=p.kind, urgent=p.urgent, at=at, report_number=number
+            )
+            case_id = row["id"]
+        else:
+            event = cases_service.join_stored_case(
+                session, ctx=ctx, case=decision, classification=p.kind, urgent=p.urgent, at=at, report_number=number
+            )
+            case_id = decision.id
+        drafts.append(event)
+        report_id = uuid.uuid4()
+        location = (section_b := enrichment.enrich(p.document, capture, locate=locate)).location
+        summary = p.document.incidentSummary
+        batched = p.document.batchedReport is not None
+        report_rows.append(
+            {
+                "id": report_id,
+                "exercise_id": ctx.exercise.id,
+                "number": number,
+                "case_id": case_id,
+                "source": source,
+                "reporter_id": ctx.principal.user.id,
+                "idempotency_key": p.idempotency_key,
+                "request_hash": p.digest,
+                "received_at": at,
+                "recorded_at": recorded,
+                "document": p.document.model_dump(mode="json", exclude_none=True),
+                "incident_type": summary.incidentType,
+                "annotations": _annotations(p.document),
+                "esp_name": esp,
+                "classification": p.kind,
+                "urgent": p.urgent,
+                "escalation": summary.escalateToHighPriority,
+                "flags": p.flags,
+                "notes": [],
+                "batched": batched,
+                "file_count": len(p.files),
+                "section_b": section_b.as_json(),
+                "location_source": location.source,
+                "location_country": location.country,
+                "location_province": location.province,
+                "location_regency_code": location.regency_code,
+                "location_city": location.city,
+                "location_district": location.district,
+            }
+        )
+        file_rows += [_file_row(ctx, report_id, f, at) for f in p.files]
+        indicator_rows += [_indicator_row(ctx, report_id, i) for i in p.found]
+        drafts.append(
+            events_service.Draft(
+                at,
+                ctx.actor,
+                "report.received",
+                "report",
+                report_id,
+                {
+                    "number": number,
+                    "case_id": case_id,
+                    "source": source,
+                    "incident_type": summary.incidentType,
+                    "classification": p.kind,
+                    "urgent": p.urgent,
+                    "flags": len(p.flags),
+                    "files": len(p.files),
+                    "batched": batched,
+                    "province": location.province,
+                },
+            )
+        )
+        into[at_indexes[index]] = Stored(report_id, number, case_id, replayed=False)
+    for model, rows in ((Case, case_rows), (Report, report_rows), (ReportFile, file_rows), (Indicator, indicator_rows)):
+        insert_rows(session, model, rows)
+    events_service.append_many(session, exercise_id=ctx.exercise.id, drafts=drafts)
+
+
+def _indicator_row(ctx: ExerciseContext, report_id: uuid.UUID, i: indicators.Indicator) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "exercise_id": ctx.exercise.id,
+        "report_id": report_id,
+        "kind": i.kind,
+        "scope": i.scope,
+        "value": i.value,
+        "value_hash": hashlib.sha256(i.value.encode()).hexdigest(),
+        "pointer": i.pointer,
+    }
+
+
+def _annotations(document: ReportDocument) -> list[str]:
+    flags = document.incidentSummary.reportAnnotations
+    return sorted(name for name, value in (flags.model_dump() if flags else {}).items() if value)
+
+
+def _file_row(ctx: ExerciseContext, report_id: uuid.UUID, f: FileRecord, at: Any) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "exercise_id": ctx.exercise.id,
+        "report_id": report_id,
+        "file_id": f.file_id,
+        "file_name": f.file_name,
+        "size": f.size,
+        "md5": f.md5,
+        "sha1": f.sha1,
+        "sha256": f.sha256,
+        "details": f.details.model_dump(mode="json", exclude_none=True) if f.details else None,
+        "received_at": at,
+    }
