@@ -10,6 +10,7 @@ from app.events.router import router as events_router
 from app.exercises.router import router as exercises_router
 from app.reports.router import indicators_router
 from app.reports.router import router as reports_router
+from app.units.router import router as units_router
 
 api_router = APIRouter(prefix=API_PREFIX)
 api_router.include_router(auth_router)
@@ -19,3 +20,4 @@ api_router.include_router(events_router)
 api_router.include_router(reports_router)
 api_router.include_router(indicators_router)
 api_router.include_router(addresses_router)
+api_router.include_router(units_router)

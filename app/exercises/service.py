@@ -89,7 +89,7 @@ def create_exercise(session: Session, *, data: ExerciseCreate, principal: Princi
     session.flush()
     events_service.open_stream(session, exercise_id=exercise.id)
     at = ExerciseClock(state).now()
-    unit_count = units_service.clone_template(session, exercise_id=exercise.id, template=template, now=at)
+    cloned = units_service.clone_template(session, exercise_id=exercise.id, template=template, now=at)
     block_count = addresses_service.clone_defaults(session, exercise_id=exercise.id, now=at)
     events_service.append(
         session,
@@ -104,7 +104,8 @@ def create_exercise(session: Session, *, data: ExerciseCreate, principal: Princi
             "intake_mode": exercise.intake_mode,
             "org_template": template.name,
             "org_template_version": template.version,
-            "units": unit_count,
+            "units": cloned.units,
+            "areas": cloned.areas,
             "address_blocks": block_count,
             "clock": clock_snapshot(state),
         },

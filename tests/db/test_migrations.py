@@ -14,7 +14,17 @@ from app.db import migrations, ops
 from app.main import create_app
 from tests import dbs
 
-EXPECTED_TABLES = {"user", "credential", "login_failure", "exercise", "membership", "unit", "event", "event_stream"}
+EXPECTED_TABLES = {
+    "user",
+    "credential",
+    "login_failure",
+    "exercise",
+    "membership",
+    "unit",
+    "jurisdiction_area",
+    "event",
+    "event_stream",
+}
 
 
 def _tables(url: str) -> set[str]:

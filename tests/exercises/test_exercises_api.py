@@ -19,7 +19,7 @@ def test_instructor_creates_an_exercise_and_becomes_its_instructor(client: TestC
     assert r.status_code == 201, r.text
     body = r.json()
     assert r.headers["location"] == f"/api/v1/exercises/{body['id']}"
-    assert body["status"] == "draft" and body["intake_mode"] == "strict" and body["org_template"] == "empty"
+    assert body["status"] == "draft" and body["intake_mode"] == "strict" and body["org_template"] == "id-polri"
     assert body["clock"]["mode"] == "real"
     members = client.get(f"/api/v1/exercises/{body['id']}/members", headers=owner.headers).json()["items"]
     assert [(m["username"], m["role"]) for m in members] == [(owner.user.username, "instructor")]
