@@ -4,7 +4,6 @@ same stack tipdesk uses (a sync endpoint, a SQLAlchemy session per request, one 
     uvicorn bench.bare_app:create_app --factory   (TIPDESK_DATABASE_URL names the database)
 """
 
-
 import os
 import uuid
 from collections.abc import Iterator
