@@ -67,7 +67,8 @@ def geolocate(session: Session, *, exercise_id: uuid.UUID, addresses: Iterable[s
     return {a: _geolocation(a, found.get(k) if k is not None else None) for a, k in keys.items()}
 
 
-def _geolocation(address: str, block: AddressBlock | None) -> Geolocation:
+def _geolocation(address: str, block: Any) -> Geolocation:
+    """What a block (an AddressBlock or a row with its columns) says about an address."""
     if block is None:
         return Geolocation(ip=address)
     return Geolocation(
@@ -225,17 +226,20 @@ class Registry:
     """An exercise's registry held in memory for geolocating many addresses at once (bulk intake): one query,
     then one dictionary probe per distinct prefix length per address."""
 
-    def __init__(self, blocks: Iterable[AddressBlock]) -> None:
-        self._by_length: dict[int, dict[int, AddressBlock]] = {}
+    _COLUMNS = ("id", "network", "first", "prefix_length", "country", "province", "regency_code", "city", "district")
+
+    def __init__(self, blocks: Iterable[Any]) -> None:
+        self._by_length: dict[int, dict[int, Any]] = {}
         for block in blocks:
             self._by_length.setdefault(block.prefix_length, {})[int(block.first, 16)] = block
         self._lengths = sorted(self._by_length, reverse=True)
 
     @classmethod
     def load(cls, session: Session, *, exercise_id: uuid.UUID) -> Registry:
-        return cls(session.scalars(select(AddressBlock).where(AddressBlock.exercise_id == exercise_id)))
+        columns = [getattr(AddressBlock, c) for c in (*cls._COLUMNS, "isp")]
+        return cls(session.execute(select(*columns).where(AddressBlock.exercise_id == exercise_id)))
 
-    def _block(self, key: str) -> AddressBlock | None:
+    def _block(self, key: str) -> Any:
         value = int(key, 16)
         for length in self._lengths:
             block = self._by_length[length].get(value & ~((1 << (128 - length)) - 1))

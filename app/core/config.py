@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest accepted request body (413 above).")
     bulk_max_lines: int = Field(default=100_000, ge=1, description="Most lines in one bulk NDJSON intake.")
     bulk_max_bytes: int = Field(default=256 * 1_048_576, ge=1024, description="Largest bulk NDJSON body.")
-    bulk_batch_lines: int = Field(default=200, ge=1, description="Lines committed together in a bulk intake.")
+    bulk_batch_lines: int = Field(default=500, ge=1, description="Lines committed together in a bulk intake.")
     page_default_limit: int = Field(default=50, ge=1)
     page_max_limit: int = Field(default=500, ge=1)
 

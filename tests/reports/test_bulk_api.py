@@ -16,6 +16,7 @@ from app.core.config import Settings
 from app.reports.models import Report
 from tests.conftest import Factory
 from tests.reports.samples import build_report
+from tests.reports.test_intake_api import MINIMAL
 
 NDJSON = {"content-type": "application/x-ndjson"}
 
@@ -34,6 +35,20 @@ def _results(body: bytes) -> list[dict[str, Any]]:
     return [json.loads(line) for line in body.splitlines() if line.strip()]
 
 
+def _typical(i: int) -> dict[str, Any]:
+    """The common shape of a report: a reported user with an email, a screen name and login addresses."""
+    doc = copy.deepcopy(MINIMAL)
+    doc["personOrUserReported"] = [
+        {
+            "personOrUserReportedPerson": {"email": [{"value": f"user{i}@mail.example"}]},
+            "espIdentifier": str(100_000 + i),
+            "screenName": f"user_{i}",
+            "ipCaptureEvent": [{"ipAddress": f"198.18.{i}.{j + 1}", "eventName": "Login"} for j in range(2)],
+        }
+    ]
+    return doc
+
+
 def _count(session: Session, exercise_id: object) -> int:
     return int(session.scalar(select(func.count()).select_from(Report).where(Report.exercise_id == exercise_id)) or 0)
 
@@ -44,8 +59,8 @@ def test_bulk_stores_exactly_the_valid_lines_and_replays_store_nothing(
     owner = factory.user(GlobalRole.instructor)
     ex = factory.exercise(owner)
     reporter = factory.member(ex, ExerciseRole.reporter)
-    total, bad_every = 600, 33  # ~3% invalid (the 10,000-line run belongs to bench/, it takes minutes here)
-    base = [build_report(i) for i in range(50)]
+    total, bad_every = 10_000, 33  # ~3% invalid
+    base = [build_report(i) if i % 10 == 0 else _typical(i) for i in range(50)]
     lines: list[bytes] = []
     invalid: set[int] = set()
     for n in range(1, total + 1):
@@ -91,3 +106,49 @@ def test_bulk_refusals(client: TestClient, factory: Factory, settings: Settings)
     assert r.status_code == 415 and r.json()["type"] == "urn:tipdesk:problem:unsupported-media-type"
     observer = factory.member(ex, ExerciseRole.observer)
     assert client.post(url, headers={**observer.headers, **NDJSON}, content=good).status_code == 403
+
+
+def test_keys_repeated_within_one_stream(client: TestClient, factory: Factory, session: Session) -> None:
+    owner = factory.user(GlobalRole.instructor)
+    ex = factory.exercise(owner)
+    reporter = factory.member(ex, ExerciseRole.reporter)
+    a, b = _typical(1), _typical(2)
+    lines = [
+        json.dumps({"idempotency_key": key, "report": doc}).encode() for key, doc in [("k", a), ("k", a), ("k", b)]
+    ]
+    url = f"/api/v1/exercises/{ex.id}/reports/bulk"
+    results = _results(client.post(url, headers={**reporter.headers, **NDJSON}, content=b"\n".join(lines)).content)
+    assert [x["status"] for x in results] == [201, 200, 409]
+    assert results[1]["id"] == results[0]["id"] and results[2]["problem"]["report_id"] == results[0]["id"]
+    assert _count(session, ex.id) == 1
+
+
+def test_a_batch_the_database_refuses_is_redone_line_by_line(
+    client: TestClient, factory: Factory, session: Session, monkeypatch: Any
+) -> None:
+    """A concurrent writer taking one of the batch's keys makes the batch's insert fail; each line is then stored
+    (or refused) on its own."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.reports import intake
+
+    owner = factory.user(GlobalRole.instructor)
+    ex = factory.exercise(owner)
+    reporter = factory.member(ex, ExerciseRole.reporter)
+    real_store, calls = intake.store, []
+
+    def flaky(*args: Any, **kw: Any) -> Any:
+        calls.append(len(kw["items"]))
+        if len(calls) == 1:
+            real_store(*args, **kw)  # writes, then fails as a unique violation would: the savepoint undoes it
+            raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+        return real_store(*args, **kw)
+
+    monkeypatch.setattr(intake, "store", flaky)
+    lines = [json.dumps({"idempotency_key": f"k{i}", "report": _typical(i)}).encode() for i in range(3)]
+    url = f"/api/v1/exercises/{ex.id}/reports/bulk"
+    results = _results(client.post(url, headers={**reporter.headers, **NDJSON}, content=b"\n".join(lines)).content)
+    assert [x["status"] for x in results] == [201, 201, 201]
+    assert calls == [3, 1, 1, 1]
+    assert [x["number"] for x in results] == [1, 2, 3]
+    assert _count(session, ex.id) == 3
