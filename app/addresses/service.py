@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from app import geo
@@ -55,15 +55,13 @@ def geolocate(session: Session, *, exercise_id: uuid.UUID, addresses: Iterable[s
     keys = {a: address_key(a) for a in addresses}
     wanted = sorted({k for k in keys.values() if k is not None})
     found: dict[str, AddressBlock] = {}
-    for key in wanted:
-        block = session.scalar(
-            select(AddressBlock)
-            .where(AddressBlock.exercise_id == exercise_id, AddressBlock.first <= key, AddressBlock.last >= key)
-            .order_by(AddressBlock.prefix_length.desc())
-            .limit(1)
-        )
-        if block is not None:
-            found[key] = block
+    if wanted:  # every block holding any of the addresses, in one query; the most specific wins per address
+        holds = [and_(AddressBlock.first <= key, AddressBlock.last >= key) for key in wanted]
+        blocks = session.scalars(select(AddressBlock).where(AddressBlock.exercise_id == exercise_id, or_(*holds)))
+        for block in sorted(blocks, key=lambda b: b.prefix_length):
+            for key in wanted:
+                if block.first <= key <= block.last:
+                    found[key] = block
     return {a: _geolocation(a, found.get(k) if k is not None else None) for a, k in keys.items()}
 
 

@@ -1,9 +1,10 @@
 """Many-row inserts of plain rows (dicts), bypassing the ORM unit of work, for the hot write paths (bulk intake,
 the event chain, seeding).
 
-PostgreSQL gets ``COPY … FROM STDIN`` (one round trip and no SQL to parse per row); other databases get a plain
-``executemany``. Both go through the session's connection, so the rows belong to the caller's transaction. Values
-are given as the ORM would hold them; the column types' bind processing is applied on both paths.
+PostgreSQL gets ``COPY … FROM STDIN`` for many rows (no SQL to parse per row); a few rows, and other databases,
+get a plain ``executemany``. Both go through the session's connection, so the rows belong to the caller's
+transaction. Values are given as the ORM would hold them; the column types' bind processing is applied on both
+paths.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from sqlalchemy import JSON, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session
 
+COPY_FROM = 32  # rows from which COPY's extra round trips pay off
+
 
 def insert_rows(session: Session, model: type[DeclarativeBase], rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
@@ -24,7 +27,7 @@ def insert_rows(session: Session, model: type[DeclarativeBase], rows: Sequence[d
     table = model.__table__
     assert isinstance(table, Table)
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
         _copy(connection.connection.driver_connection, table, connection.dialect, rows)
     else:
         connection.execute(table.insert(), list(rows))

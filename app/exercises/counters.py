@@ -30,3 +30,20 @@ def reserve(session: Session, *, exercise_id: uuid.UUID, name: str, count: int) 
         .returning(table.c.value)
     )
     return int(session.execute(stmt).scalar_one()) - count + 1
+
+
+def reserve_many(session: Session, *, exercise_id: uuid.UUID, counts: dict[str, int]) -> dict[str, int]:
+    """Reserve blocks of several counters in one statement; the first value of each block, by counter name."""
+    wanted = {name: n for name, n in counts.items() if n > 0}
+    if not wanted:
+        return dict.fromkeys(counts, 0)
+    table = ExerciseCounter.__table__
+    assert isinstance(table, Table)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    rows = [{"exercise_id": exercise_id, "name": n, "value": c} for n, c in sorted(wanted.items())]
+    upsert = insert(table).values(rows)
+    stmt = upsert.on_conflict_do_update(
+        index_elements=[table.c.exercise_id, table.c.name], set_={"value": table.c.value + upsert.excluded.value}
+    ).returning(table.c.name, table.c.value)
+    after = {str(name): int(value) for name, value in session.execute(stmt)}
+    return {name: after[name] - wanted[name] + 1 if name in wanted else 0 for name in counts}

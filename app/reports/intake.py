@@ -237,9 +237,9 @@ def _write(
     else:
         locate = enrichment.locator(session, exercise_id=ctx.exercise.id)
     decisions = _cases_for(session, ctx, items)
-    first_number = counters.reserve(session, exercise_id=ctx.exercise.id, name="report", count=len(items))
     opening = sum(d is None for d in decisions)
-    next_case = counters.reserve(session, exercise_id=ctx.exercise.id, name="case", count=opening) if opening else 0
+    firsts = counters.reserve_many(session, exercise_id=ctx.exercise.id, counts={"report": len(items), "case": opening})
+    first_number, next_case = firsts["report"], firsts["case"]
     case_rows: list[dict[str, Any]] = []
     report_rows: list[dict[str, Any]] = []
     file_rows: list[dict[str, Any]] = []

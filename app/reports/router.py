@@ -58,7 +58,9 @@ def _read(session: Session, report: Report) -> ReportRead:
             "section_a": ReportDocument.model_validate(report.document),
             "section_b": SectionB.model_validate(report.section_b or {}),
             "section_c": report.notes,
-            "files": [ReportFileRead.model_validate(f) for f in service.files_of(session, report=report)],
+            "files": [ReportFileRead.model_validate(f) for f in service.files_of(session, report=report)]
+            if report.file_count
+            else [],
         }
     )
 
