@@ -17,6 +17,7 @@ from app import geo
 from app.auth.dependencies import Intake, ReportReaders, Staff
 from app.core.errors import Forbidden, NotFound, ProblemDetailItem, Unauthorized, UnprocessableEntity
 from app.core.errors import responses as err
+from app.core.filters import Expression, InvalidFilter, query_parameter
 from app.core.pagination import Page, PageDep
 from app.core.schemas import Rfc3339
 from app.db.session import SessionDep, SessionFactoryDep
@@ -27,6 +28,7 @@ from app.reports.indicators import IndicatorKind
 from app.reports.models import Report, ReportSource
 from app.reports.schemas import IndicatorHit, ReportFileRead, ReportRead, ReportSummary, SectionB
 from app.reports.xml import report_to_xml
+from app.routing.fields import REPORT_FIELDS
 
 router = APIRouter(
     prefix="/exercises/{exercise_id}/reports", tags=["reports"], responses=err(Unauthorized, NotFound, Forbidden)
@@ -178,11 +180,14 @@ def get_report(
     return _read(session, report)
 
 
-@router.get("", response_model=Page[ReportSummary], summary="List reports", responses=err(UnprocessableEntity))
+@router.get(
+    "", response_model=Page[ReportSummary], summary="List reports", responses=err(UnprocessableEntity, InvalidFilter)
+)
 def list_reports(
     session: SessionDep,
     ctx: ReportReaders,
     page: PageDep,
+    expression: Annotated[Expression | None, query_parameter(REPORT_FIELDS)],
     incident_type: IncidentType | None = None,
     received_from: Annotated[Rfc3339 | None, Query(description="Received at or after (exercise time).")] = None,
     received_to: Annotated[Rfc3339 | None, Query(description="Received before (exercise time).")] = None,
@@ -203,6 +208,7 @@ def list_reports(
         urgent=urgent,
         annotations=tuple(annotation or ()),
         province=_province(province),
+        expression=expression,
     )
     rows, cursor, total = service.list_reports(session, ctx=ctx, filters=filters, params=page)
     return Page(items=[ReportSummary.model_validate(r) for r in rows], next_cursor=cursor, total=total)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import ExerciseRole
 from app.auth.principal import ExerciseContext
 from app.core.errors import AppError
+from app.core.filters import Expression, to_sql
 from app.core.pagination import PageParams, paginate
 from app.reports import errors, indicators, intake
 from app.reports.document import Report as ReportDocument
@@ -76,6 +77,7 @@ class ReportFilter:
     urgent: bool | None = None
     annotations: Sequence[str] = ()
     province: str | None = None  # ISO 3166-2:ID
+    expression: Expression | None = None  # the filter language over REPORT_FIELDS
 
 
 def list_reports(
@@ -99,6 +101,8 @@ def list_reports(
     for annotation in filters.annotations:
         # annotation names are schema identifiers (no quotes), so the quoted name matches exactly one element
         stmt = stmt.where(cast(Report.annotations, String).like(f'%"{annotation}"%'))
+    if filters.expression is not None:
+        stmt = stmt.where(to_sql(filters.expression))
     return paginate(session, stmt, keys=[Report.number], params=params)
 
 
