@@ -13,6 +13,7 @@ from typing import Any, get_args
 from sqlalchemy import select
 from sqlalchemy.sql.elements import ColumnElement
 
+from app import geo
 from app.cases.models import Case, CaseStatus, Classification
 from app.core.filters import Catalogue, Field, FieldType
 from app.db.dialect import JsonArrayMinNumber
@@ -21,6 +22,7 @@ from app.reports.models import Report
 from app.units.models import Unit
 
 PRIORITIES = ("E", "1", "2", "3")
+LOCATION_SOURCES = ("ip", "esp_estimate", "unresolved")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,66 @@ REPORT_FIELDS: Catalogue[ReportSubject] = Catalogue(
             "The reporting organisation (the submitting account's display name).",
             lambda: Report.esp_name,
             lambda s: s.report.esp_name,
+        ),
+        Field(
+            "location_source",
+            FieldType.enum,
+            "Where the report's best location came from (Section B): IP geolocation, the ESP's estimate, or none.",
+            lambda: Report.location_source,
+            lambda s: s.report.location_source,
+            choices=LOCATION_SOURCES,
+        ),
+        Field(
+            "location_country",
+            FieldType.text,
+            "ISO 3166-1 alpha-2 country of the best location; missing when unresolved.",
+            lambda: Report.location_country,
+            lambda s: s.report.location_country,
+        ),
+        Field(
+            "location_province",
+            FieldType.enum,
+            "ISO 3166-2:ID province of the best location; missing when unresolved or outside Indonesia.",
+            lambda: Report.location_province,
+            lambda s: s.report.location_province,
+            choices=tuple(p.iso for p in geo.provinces()),
+        ),
+        Field(
+            "location_regency_code",
+            FieldType.text,
+            "Kemendagri code (no dot, e.g. 3273) of the best location's regency or city; missing when not resolved "
+            "that far.",
+            lambda: Report.location_regency_code,
+            lambda s: s.report.location_regency_code,
+        ),
+        Field(
+            "location_city",
+            FieldType.text,
+            "Name of the best location's regency or city as in the reference list (e.g. Kota Bandung, Kabupaten "
+            "Tangerang); missing when not resolved that far.",
+            lambda: Report.location_city,
+            lambda s: s.report.location_city,
+        ),
+        Field(
+            "location_district",
+            FieldType.text,
+            "Kecamatan of the best location, where it was resolved that far.",
+            lambda: Report.location_district,
+            lambda s: s.report.location_district,
+        ),
+        Field(
+            "file_count",
+            FieldType.integer,
+            "Files the report holds (metadata only).",
+            lambda: Report.file_count,
+            lambda s: s.report.file_count,
+        ),
+        Field(
+            "batched",
+            FieldType.boolean,
+            "The report carries batchedReport (one of a bundle of viral reports).",
+            lambda: Report.batched,
+            lambda s: s.report.batched,
         ),
         Field(
             "received_at",

@@ -18,7 +18,14 @@ ENTICEMENT = "Online Enticement of Children for Sexual Acts"
 TOURISM = "Child Sex Tourism"
 
 
-def document(incident_type: str, *, urgent: bool = False, ages: tuple[int, ...] = (), spam: bool = False) -> Any:
+def document(
+    incident_type: str,
+    *,
+    urgent: bool = False,
+    ages: tuple[int, ...] = (),
+    spam: bool = False,
+    estimate: dict[str, str] | None = None,
+) -> Any:
     doc: dict[str, Any] = {
         "incidentSummary": {"incidentType": incident_type, "incidentDateTime": "2026-03-02T07:30:00+07:00"},
         "reporter": {"reportingPerson": {"firstName": "Agus", "lastName": "Santoso"}},
@@ -29,7 +36,13 @@ def document(incident_type: str, *, urgent: bool = False, ages: tuple[int, ...] 
         doc["incidentSummary"]["reportAnnotations"] = {"spam": True}
     if ages:
         doc["victim"] = [{"victimPerson": {"age": a}} for a in ages]
+    if estimate:
+        doc["personOrUserReported"] = [{"screenName": "user.one", "estimatedLocation": estimate}]
     return doc
+
+
+BANDUNG = {"city": "Kota Bandung", "region": "Jawa Barat", "countryCode": "ID"}
+JAKARTA_BARAT = {"city": "Kota Adm. Jakarta Barat", "region": "DKI Jakarta", "countryCode": "ID"}
 
 
 @pytest.fixture
@@ -41,9 +54,9 @@ def world(client: TestClient, factory: Factory) -> tuple[str, Actor, Actor, Acto
     url = f"/api/v1/exercises/{ex.id}/reports"
     docs = [
         (first, document(ENTICEMENT, urgent=True, ages=(14, 11))),
-        (first, document(ENTICEMENT, ages=(15,))),
+        (first, document(ENTICEMENT, ages=(15,), estimate=BANDUNG)),
         (first, document(TOURISM, urgent=True, spam=True)),
-        (first, document(TOURISM, ages=(9,))),
+        (first, document(TOURISM, ages=(9,), estimate=JAKARTA_BARAT)),
         (first, document(ENTICEMENT, spam=True)),
         (second, document(ENTICEMENT, urgent=True, ages=(10,))),
     ]
@@ -72,6 +85,15 @@ def test_the_filter_selects_reports_by_report_and_case_fields(client: TestClient
         == []
     )
     assert numbers(client, url, owner, {"field": "number", "op": "gt", "value": 2**40}) == []
+
+
+def test_the_filter_selects_reports_by_their_resolved_location(client: TestClient, world: Any) -> None:
+    url, owner, _first, _second = world
+    assert numbers(client, url, owner, {"field": "location_province", "op": "in", "value": ["ID-JB", "ID-BT"]}) == [2]
+    assert numbers(client, url, owner, {"field": "location_city", "op": "contains", "value": "JAKARTA"}) == [4]
+    assert numbers(client, url, owner, {"field": "location_source", "op": "eq", "value": "unresolved"}) == [1, 3, 5, 6]
+    assert numbers(client, url, owner, {"not": {"field": "location_city", "op": "exists"}}) == [1, 3, 5, 6]
+    assert numbers(client, url, owner, {"field": "file_count", "op": "gt", "value": 0}) == []
 
 
 def test_the_filter_combines_with_the_other_filters_paging_and_visibility(client: TestClient, world: Any) -> None:
@@ -136,7 +158,8 @@ def test_the_openapi_document_describes_the_language_and_the_fields(client: Test
     (parameter,) = [p for p in operation["parameters"] if p["name"] == "filter"]
     assert parameter["in"] == "query" and parameter["schema"]["anyOf"][0]["maxLength"] == MAX_QUERY_CHARS
     description = parameter["description"]
-    for name in ("incident_type", "annotations", "victim_age", "status", "priority", "unit", "tags", "esp_name"):
+    names = ("incident_type", "annotations", "victim_age", "status", "priority", "unit", "tags", "esp_name")
+    for name in (*names, "location_province", "location_city", "file_count"):
         assert f"| `{name}` |" in description
     assert '{"all": [' in description and "422 `invalid-filter`" in description
     assert "422" in operation["responses"]

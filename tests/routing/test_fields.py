@@ -19,7 +19,7 @@ from app.core.filters import FieldType, evaluate, parse, to_sql
 from app.exercises.models import Exercise
 from app.reports.document import REPORT_ANNOTATIONS
 from app.reports.models import Report
-from app.routing.fields import PRIORITIES, REPORT_FIELDS, ReportSubject, youngest_victim_age
+from app.routing.fields import LOCATION_SOURCES, PRIORITIES, REPORT_FIELDS, ReportSubject, youngest_victim_age
 from app.units.models import Unit
 from tests.conftest import Factory
 from tests.core.filter_support import PROPERTY, ages, agree, expressions, instants, seen_values, string_lists, texts
@@ -85,6 +85,14 @@ def world(draw: st.DrawFn, exercise_id: uuid.UUID) -> list[ReportSubject]:
             urgent=draw(st.booleans()),
             flags=[],
             notes=[],
+            batched=draw(st.booleans()),
+            file_count=draw(st.integers(0, 4)),
+            location_source=draw(st.sampled_from(LOCATION_SOURCES)),
+            location_country=draw(st.sampled_from((None, "ID", "id", "MY"))),
+            location_province=draw(st.sampled_from((None, "ID-JK", "ID-JB", "ID-BT"))),
+            location_regency_code=draw(st.sampled_from((None, "3273", "3603"))),
+            location_city=draw(st.one_of(st.none(), texts, st.sampled_from(("Kota Bandung", "Kabupaten Tangerang")))),
+            location_district=draw(st.one_of(st.none(), texts, st.just("Kelapa Dua"))),
         )
         subjects.append(ReportSubject(report, case, unit if case else None))
     return subjects
