@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     bulk_max_lines: int = Field(default=100_000, ge=1, description="Most lines in one bulk NDJSON intake.")
     bulk_max_bytes: int = Field(default=256 * 1_048_576, ge=1024, description="Largest bulk NDJSON body.")
     bulk_batch_lines: int = Field(default=500, ge=1, description="Lines committed together in a bulk intake.")
+    ispws_max_xml_bytes: int = Field(
+        default=2 * 1_048_576, ge=1024, description="Largest `<report>` or `<fileDetails>` body sent to `/ispws/`."
+    )
+    ispws_max_upload_bytes: int = Field(
+        default=1_073_741_824, ge=1, description="Largest file sent to `/ispws/upload` (hashed, never stored)."
+    )
+    ispws_max_files: int = Field(default=1000, ge=1, description="Most files uploaded to one `/ispws/` report.")
     page_default_limit: int = Field(default=50, ge=1)
     page_max_limit: int = Field(default=500, ge=1)
 

@@ -6,6 +6,7 @@ from app.cases import models as cases_models
 from app.db.base import Base
 from app.events import models as events_models
 from app.exercises import models as exercises_models
+from app.ispws import models as ispws_models
 from app.reports import models as reports_models
 from app.units import models as units_models
 
@@ -16,6 +17,7 @@ __all__ = [
     "cases_models",
     "events_models",
     "exercises_models",
+    "ispws_models",
     "reports_models",
     "units_models",
 ]
