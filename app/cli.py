@@ -1,4 +1,4 @@
-"""The ``tipdesk`` command: serve, db, user, demo."""
+"""The ``tipdesk`` command: serve, db, user, ispws, demo."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from app.core.config import Settings, get_settings
 app = typer.Typer(help="tipdesk: CyberTipline-style case management for training.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
+ispws_app = typer.Typer(help="The CyberTipline protocol intake (/ispws/).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(ispws_app, name="ispws")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -102,6 +104,22 @@ def user_create(
         raise typer.Exit(1) from None
     finally:
         db.dispose()
+
+
+@ispws_app.command("purge")
+def ispws_purge() -> None:
+    """Delete the unfinished /ispws/ reports that have expired (each exercise on its own clock)."""
+    from app.db.session import Database
+    from app.ispws import expiry as ispws_expiry
+
+    db = Database(_settings())
+    try:
+        db.ensure_migrated()
+        with db.session_factory.begin() as session:
+            purged = ispws_expiry.purge_all(session)
+    finally:
+        db.dispose()
+    console.print(f"Purged {purged} expired unfinished report(s).")
 
 
 @app.command("serve")

@@ -18,6 +18,9 @@ from app.core.errors import install_handlers
 from app.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.db.session import Database
 from app.health import router as health_router
+from app.ispws import bodies as ispws_bodies
+from app.ispws.router import router as ispws_router
+from app.ispws.routing import RequestIdHeader
 
 DESCRIPTION = """
 tipdesk is a case-management API for law-enforcement training on CyberTipline-style reports, with fabricated,
@@ -55,10 +58,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     openapi.install(app)
     app.include_router(health_router)
     app.include_router(api_router)
+    app.include_router(ispws_router)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        overrides=((r"/reports/bulk$", settings.bulk_max_bytes),),
+        overrides=(
+            (r"/reports/bulk$", settings.bulk_max_bytes),
+            (r"^/ispws/", ispws_bodies.SELF_BOUNDED),
+        ),
     )
     if settings.cors_origins:
         app.add_middleware(
@@ -69,4 +76,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             expose_headers=["X-Request-ID", "Location", "ETag"],
         )
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestIdHeader)  # outermost: copies the request id into the protocol's Request-ID header
     return app
