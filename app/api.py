@@ -5,6 +5,9 @@ from fastapi import APIRouter
 from app.addresses.router import router as addresses_router
 from app.auth.members_router import router as members_router
 from app.auth.router import router as auth_router
+from app.cases.links_router import router as case_links_router
+from app.cases.links_router import sla_router
+from app.cases.router import router as cases_router
 from app.core.middleware import API_PREFIX
 from app.events.router import router as events_router
 from app.exercises.router import router as exercises_router
@@ -21,3 +24,6 @@ api_router.include_router(reports_router)
 api_router.include_router(indicators_router)
 api_router.include_router(addresses_router)
 api_router.include_router(units_router)
+api_router.include_router(cases_router)
+api_router.include_router(case_links_router)
+api_router.include_router(sla_router)

@@ -1,4 +1,4 @@
-"""The ``tipdesk`` command: serve, db, user, ispws, demo."""
+"""The ``tipdesk`` command: serve, sweep, db, user, ispws, demo."""
 
 from __future__ import annotations
 
@@ -129,20 +129,51 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn; SLA breaches are recorded every TIPDESK_SLA_SWEEP_INTERVAL_SECONDS meanwhile."""
     import uvicorn
 
-    _settings()
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        access_log=False,
-        proxy_headers=True,
-    )
+    from app.cases.sweeper import PeriodicSweeper
+    from app.db.session import Database
+
+    settings = _settings()
+    sweeper = None
+    if settings.sla_sweep_interval_seconds > 0:
+        sweeper = PeriodicSweeper(Database(settings), settings.sla_sweep_interval_seconds).start()
+    try:
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            access_log=False,
+            proxy_headers=True,
+        )
+    finally:
+        if sweeper is not None:
+            sweeper.stop()
+            sweeper.database.dispose()
+
+
+@app.command("sweep")
+def sweep() -> None:
+    """Record SLA breaches now, once, for every open exercise (each at its own exercise time)."""
+    from app.cases.sweeper import sweep_all
+    from app.core.errors import AppError
+    from app.db.session import Database
+
+    db = Database(_settings())
+    try:
+        db.ensure_migrated()
+        found = sweep_all(db)
+    except AppError as exc:
+        err_console.print(f"[red]{exc.title}:[/red] {exc.detail}")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    total = sum(found.values())
+    console.print(f"{total} SLA breach(es) recorded" + "".join(f"\n  {k}: {v}" for k, v in sorted(found.items())))
 
 
 @app.command("demo")

@@ -15,11 +15,11 @@ How it works
   swaps the mark for a fresh admin session token per call: logout or token revocation must not cut off the rest of
   the run.
 - ``_point_at_real_rows`` sends most schema-valid path parameters that name rows (``exercise_id``, the
-  ``membership_id`` of that exercise, ``token_id``, and whatever a ``Location`` header of a 2xx answer names, such as
-  a report the fuzzer created) and ``username`` / ``password`` body fields to rows that exist, so handlers are
-  fuzzed past their lookups; the rest keep the generated value, so the 404s and new names stay fuzzed too. A
-  resource a later issue adds is reached as soon as its creation (with a ``Location``) is fuzzed, without a change
-  here; ``test_fuzzing_reached_the_exercise_scoped_handlers`` holds every operation under
+  ``membership_id`` or a ``case_id`` of that exercise, ``token_id``, and whatever a ``Location`` header of a 2xx
+  answer names, such as a report the fuzzer created) and ``username`` / ``password`` body fields to rows that exist,
+  so handlers are fuzzed past their lookups; the rest keep the generated value, so the 404s and new names stay fuzzed
+  too. A resource a later issue adds is reached as soon as its creation (with a ``Location``) is fuzzed, without a
+  change here; ``test_fuzzing_reached_the_exercise_scoped_handlers`` holds every operation under
   ``/exercises/{exercise_id}`` to getting past the exercise lookup at least once.
 - Bounded and reproducible: a fixed seed, ``deterministic`` generation (Hypothesis ``derandomize``), no example
   database, no deadline; ``MAX_EXAMPLES`` fuzzed cases per operation plus Schemathesis' finite examples and coverage
@@ -60,13 +60,14 @@ from sqlalchemy.orm import Session
 from app.auth import service as auth_service
 from app.auth.dependencies import EXERCISE_NOT_FOUND
 from app.auth.models import ExerciseRole, GlobalRole, User
-from app.auth.principal import Principal
+from app.auth.principal import ExerciseContext, Principal
 from app.auth.schemas import ApiTokenCreate
 from app.core.config import Settings
 from app.db import ops
 from app.db.session import Database
 from app.main import create_app
 from tests import dbs
+from tests.cases.conftest import open_case
 from tests.conftest import TEST_SECRET, Factory
 
 pytestmark = pytest.mark.fuzz
@@ -138,7 +139,8 @@ schema = schemathesis.openapi.from_dict(
             ],
             "checks": {
                 "positive_data_acceptance": {
-                    "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "422", "429", "5xx"]
+                    # 412: a generated If-Match (an opaque string) that is not the case's current ETag
+                    "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "412", "422", "429", "5xx"]
                 }
             },
         }
@@ -211,6 +213,11 @@ def fuzz_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzEnv]:
                     for exercise, actor in [*members, (real, admin), (simulated, admin), (foreign, instructor)]
                     if (membership := auth_service.get_membership(s, exercise_id=exercise.id, user_id=actor.user.id))
                 ]
+                cases = [
+                    (str(exercise.id), str(_open_case(s, exercise, admin).id))
+                    for exercise in (real, simulated)
+                    for _ in range(3)
+                ]
                 plain = [f.user() for _ in range(3)]
                 token_ids = []
                 for i in range(4):
@@ -228,6 +235,7 @@ def fuzz_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzEnv]:
                     admin_id=admin.user.id,
                     path_pools=[
                         (("exercise_id", "membership_id"), memberships),
+                        (("exercise_id", "case_id"), cases),
                         (("exercise_id",), [(str(exercise.id),) for exercise in exercises]),
                         (("token_id",), [(token_id,) for token_id in token_ids]),
                     ],
@@ -241,6 +249,11 @@ def fuzz_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzEnv]:
         finally:
             APP.app = None
             database.dispose()
+
+
+def _open_case(session: Session, exercise: Any, admin: Any) -> Any:
+    """A case as intake opens it (the fuzzer reaches cases through these: intake's Location names the report)."""
+    return open_case(session, ExerciseContext(exercise, Principal(admin.user, None), None), urgent=True)
 
 
 def _point_at_real_rows(case: Any, env: FuzzEnv) -> None:

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Browser origins allowed by CORS: comma-separated or a JSON list."
     )
+    sla_sweep_interval_seconds: float = Field(
+        default=30.0, ge=0, description="How often `tipdesk serve` records SLA breaches (real seconds; 0: never)."
+    )
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "INFO"

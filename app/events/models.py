@@ -29,7 +29,10 @@ class EventStream(Base):
 
 class Event(Base):
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_exercise_id_type_seq", "exercise_id", "type", "seq"),)
+    __table_args__ = (
+        Index("ix_event_exercise_id_type_seq", "exercise_id", "type", "seq"),
+        Index("ix_event_exercise_id_subject_id_seq", "exercise_id", "subject_id", "seq"),  # a record's history
+    )
 
     exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"), primary_key=True)
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

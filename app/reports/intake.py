@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.addresses import service as addresses_service
 from app.auth.principal import ExerciseContext
 from app.cases import service as cases_service
+from app.cases import sla
 from app.cases.models import Case, CaseStatus, Classification
 from app.core.clock import wall
 from app.core.errors import AppError, ProblemDetailItem
@@ -237,6 +238,7 @@ def _write(
     else:
         locate = enrichment.locator(session, exercise_id=ctx.exercise.id)
     decisions = _cases_for(session, ctx, items)
+    policy = sla.policy_for(session, exercise_id=ctx.exercise.id)
     opening = sum(d is None for d in decisions)
     firsts = counters.reserve_many(session, exercise_id=ctx.exercise.id, counts={"report": len(items), "case": opening})
     first_number, next_case = firsts["report"], firsts["case"]
@@ -249,9 +251,19 @@ def _write(
     for index, (p, decision, capture) in enumerate(zip(items, decisions, captures, strict=True)):
         assert p.document is not None
         number = first_number + index
+        location = (section_b := enrichment.enrich(p.document, capture, locate=locate)).location
+        summary = p.document.incidentSummary
         if decision is None:
             row, event = cases_service.build_case(
-                ctx, number=next_case, classification=p.kind, urgent=p.urgent, at=at, report_number=number
+                ctx,
+                number=next_case,
+                classification=p.kind,
+                urgent=p.urgent,
+                at=at,
+                report_number=number,
+                policy=policy,
+                incident_type=summary.incidentType,
+                province=location.province,
             )
             next_case += 1
             case_rows.append(row)
@@ -259,8 +271,8 @@ def _write(
             case_id = row["id"]
         elif isinstance(decision, int):
             row = opened[decision]
-            event = cases_service.report_added(
-                ctx, case=row, classification=p.kind, urgent=p.urgent, at=at, report_number=number
+            event = cases_service.add_to_new_row(
+                ctx, case=row, classification=p.kind, urgent=p.urgent, at=at, report_number=number, policy=policy
             )
             case_id = row["id"]
         else:
@@ -270,8 +282,6 @@ def _write(
             case_id = decision.id
         drafts.append(event)
         report_id = uuid.uuid4()
-        location = (section_b := enrichment.enrich(p.document, capture, locate=locate)).location
-        summary = p.document.incidentSummary
         batched = p.document.batchedReport is not None
         report_rows.append(
             {
