@@ -128,7 +128,10 @@ def update_unit(session: SessionDep, ctx: Instructor, unit_id: uuid.UUID, data: 
     "/units/{unit_id}/areas",
     response_model=AreaRead,
     summary="Give a place to a unit",
-    responses={201: {"description": "The area was created.", "model": AreaRead}, **err(errors.UnknownPlace)},
+    responses={
+        201: {"description": "The area was created.", "model": AreaRead},
+        **err(errors.UnknownPlace, errors.UnitRetired),
+    },
 )
 def assign_area(
     session: SessionDep, ctx: Instructor, unit_id: uuid.UUID, data: AreaAssign, response: Response
