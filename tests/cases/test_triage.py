@@ -3,9 +3,14 @@ its history."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 
 from app.auth.models import ExerciseRole
+from app.cases import service as cases_service
+from app.cases import sla
+from app.cases.models import Classification
 from tests.cases.conftest import World
 from tests.reports.test_intake_api import MINIMAL
 
@@ -86,3 +91,20 @@ def test_intake_opens_a_case_the_read_shows_with_its_report(client: TestClient, 
     assert read["allowed_transitions"] == ["triaged", "closed"]
     assert read["sla"]["state"] == "ok" and read["sla"]["due_at"] is not None
     assert client.get(world.url(report["case_id"]), headers=reporter.headers).status_code == 403
+
+
+def test_an_urgent_report_joining_a_bundle_makes_it_exigent(world: World) -> None:
+    ctx = world.ctx()
+    at = ctx.now()
+    row, _event = cases_service.build_case(
+        ctx, number=1, classification=Classification.informational, urgent=False, at=at, report_number=1,
+        policy=sla.DEFAULT_POLICY,
+    )  # fmt: skip
+    assert row["priority"] is None and row["triage_due_at"] == at + timedelta(hours=24)
+    event = cases_service.add_to_new_row(
+        ctx, case=row, classification=Classification.referral, urgent=True, at=at, report_number=2,
+        policy=sla.DEFAULT_POLICY,
+    )  # fmt: skip
+    assert row["priority"] == "E" and row["priority_rank"] == 0 and row["version"] == 2
+    assert row["triage_due_at"] == at + timedelta(hours=1) and row["sla_due_at"] == at + timedelta(hours=1)
+    assert event.data is not None and set(event.data["changes"]) == {"classification", "urgent", "priority"}
