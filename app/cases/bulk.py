@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.auth.principal import ExerciseContext
-from app.cases import assignment, service
+from app.cases import assignment, service, triage
 from app.cases.models import Case
 from app.cases.schemas import (
     BulkAssign,
@@ -45,10 +45,10 @@ def _apply(session: Session, ctx: ExerciseContext, request: BulkRequest, case: C
                 session, ctx=ctx, case=case, target=p.to, at=at, reason=p.reason, disposition=p.disposition
             )
         case BulkSetPriority(params=p):
-            service.apply_update(session, ctx=ctx, case=case, data=CaseUpdate(priority=p.priority), at=at)
+            triage.apply_update(session, ctx=ctx, case=case, data=CaseUpdate(priority=p.priority), at=at)
         case BulkTag(params=p):
             data = CaseUpdate(add_tags=p.add, remove_tags=p.remove)
-            service.apply_update(session, ctx=ctx, case=case, data=data, at=at)
+            triage.apply_update(session, ctx=ctx, case=case, data=data, at=at)
         case BulkAssign(params=p):
             assignment.assign(session, ctx=ctx, case=case, unit_id=p.unit_id, assignee_id=p.assignee_id, at=at)
 

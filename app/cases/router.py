@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from app.auth.dependencies import ExerciseAccess, Staff
 from app.auth.models import ExerciseRole as R
 from app.auth.principal import ExerciseContext
-from app.cases import assignment, bulk, errors, queries, reads, service
+from app.cases import assignment, bulk, errors, queries, reads, service, triage
 from app.cases.models import CaseStatus, Priority
 from app.cases.queries import CaseFilter, CaseSort
 from app.cases.schemas import (
@@ -117,7 +117,7 @@ def update_case(
 ) -> CaseRead:
     """Analysts, supervisors and instructors. Each field that changes is one `case.updated` event with its old and
     new value. A closed or referred case is refused with 409."""
-    case = service.update(session, ctx=ctx, case_id=case_id, data=data, if_match=if_match)
+    case = triage.update(session, ctx=ctx, case_id=case_id, data=data, if_match=if_match)
     return _with_etag(response, reads.full(session, ctx, case))
 
 

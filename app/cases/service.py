@@ -1,4 +1,4 @@
-"""Cases: opening, loading under the visibility rule and a row lock, versions, triage and transitions.
+"""Cases: opening, loading under the visibility rule and a row lock, versions, transitions.
 
 Every change locks the case row (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the write transaction holds the
 database lock), checks ``If-Match`` against the locked version, bumps the version and appends its events in the same
@@ -19,16 +19,13 @@ from app.auth.models import ExerciseRole
 from app.auth.principal import ExerciseContext
 from app.cases import errors, lifecycle, sla
 from app.cases.models import NO_PRIORITY_RANK, PRIORITY_RANK, Case, CaseStatus, Classification, Priority
-from app.cases.schemas import CaseUpdate
 from app.cases.visibility import visibility
-from app.core.errors import Forbidden
 from app.core.pagination import PageParams, paginate
 from app.events import chain
 from app.events import service as events_service
 from app.events.models import Event
 
 TERMINAL = (CaseStatus.closed, CaseStatus.referred)
-TRIAGERS = (ExerciseRole.analyst, ExerciseRole.supervisor, ExerciseRole.instructor)
 LIFECYCLE = lifecycle.DEFAULT
 
 
@@ -304,54 +301,6 @@ def transition(
     return apply_transition(
         session, ctx=ctx, case=case, target=target, at=ctx.now(), reason=reason, disposition=disposition
     )
-
-
-def _new_tags(current: list[str], fields: dict[str, Any]) -> list[str]:
-    if "tags" in fields:
-        return list(dict.fromkeys(fields["tags"] or []))
-    removed = set(fields.get("remove_tags") or ())
-    return [t for t in dict.fromkeys([*current, *(fields.get("add_tags") or ())]) if t not in removed]
-
-
-def apply_update(session: Session, *, ctx: ExerciseContext, case: Case, data: CaseUpdate, at: datetime) -> Case:
-    """Triage fields on a locked case: one ``case.updated`` event per field that changes."""
-    if not ctx.principal.is_admin and ctx.role not in TRIAGERS:
-        raise Forbidden(f"Your role ({ctx.role}) may not triage cases.", extra={"required_roles": sorted(TRIAGERS)})
-    if case.status in TERMINAL:
-        raise errors.CaseClosed(f"The case is {case.status}; reopen it before changing it.")
-    fields = data.model_dump(exclude_unset=True)
-    changes: list[tuple[str, Any, Any]] = []
-    if "priority" in fields and fields["priority"] != case.priority:
-        new = fields["priority"]
-        changes.append(("priority", case.priority, new))
-        case.priority = new
-        case.priority_rank = PRIORITY_RANK[Priority(new)] if new else NO_PRIORITY_RANK
-        sla.recompute(case, sla.policy_for(session, exercise_id=case.exercise_id))
-    if fields.get("classification") not in (None, case.classification):
-        changes.append(("classification", case.classification, fields["classification"]))
-        case.classification = fields["classification"]
-    if {"tags", "add_tags", "remove_tags"} & fields.keys():
-        tags = _new_tags(list(case.tags), fields)
-        if tags != list(case.tags):
-            changes.append(("tags", list(case.tags), tags))
-            case.tags = tags
-    if fields.get("note"):
-        note = {"at": at, "actor": ctx.actor, "text": fields["note"]}
-        changes.append(("notes", None, note))
-        case.notes = [*case.notes, chain.to_json_data(note)]
-    if not changes:
-        return case
-    touch(case, at)
-    for field, old, new in changes:
-        record(session, ctx=ctx, case=case, at=at, type="case.updated", data={"field": field, "old": old, "new": new})
-    return case
-
-
-def update(
-    session: Session, *, ctx: ExerciseContext, case_id: uuid.UUID, data: CaseUpdate, if_match: str | None
-) -> Case:
-    case = lock(session, ctx=ctx, case_id=case_id, if_match=if_match)
-    return apply_update(session, ctx=ctx, case=case, data=data, at=ctx.now())
 
 
 def history(
