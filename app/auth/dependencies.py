@@ -19,7 +19,6 @@ from app.auth.models import ExerciseRole
 from app.auth.principal import ExerciseContext, Principal
 from app.core.errors import Forbidden, NotFound, Unauthorized
 from app.db.session import SessionDep
-from app.exercises.models import Exercise
 
 _bearer = HTTPBearer(auto_error=False, description="A login token from /api/v1/auth/token or a personal API token.")
 
@@ -58,10 +57,10 @@ class ExerciseAccess:
     ) -> ExerciseContext:
         if principal.scope is not None and principal.scope != exercise_id:
             raise NotFound(EXERCISE_NOT_FOUND)
-        exercise = session.get(Exercise, exercise_id)
-        if exercise is None:
+        found = auth_service.exercise_and_membership(session, exercise_id=exercise_id, user_id=principal.user.id)
+        if found is None:
             raise NotFound(EXERCISE_NOT_FOUND)
-        membership = auth_service.get_membership(session, exercise_id=exercise_id, user_id=principal.user.id)
+        exercise, membership = found
         if principal.is_admin:
             return ExerciseContext(exercise, principal, membership)
         if membership is None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from app.auth import errors
@@ -210,6 +210,17 @@ def get_membership(session: Session, *, exercise_id: uuid.UUID, user_id: uuid.UU
     return session.scalar(
         select(Membership).where(Membership.exercise_id == exercise_id, Membership.user_id == user_id)
     )
+
+
+def exercise_and_membership(
+    session: Session, *, exercise_id: uuid.UUID, user_id: uuid.UUID
+) -> tuple[Exercise, Membership | None] | None:
+    """The exercise and the user's membership in it (None if they have none), in one query; None if no exercise."""
+    member = and_(Membership.exercise_id == Exercise.id, Membership.user_id == user_id)
+    row = session.execute(
+        select(Exercise, Membership).outerjoin(Membership, member).where(Exercise.id == exercise_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 def memberships_of(session: Session, *, user_id: uuid.UUID) -> Sequence[Membership]:

@@ -138,7 +138,8 @@ def test_members_are_added_by_name_with_an_optional_unit(
     r = client.post(url, headers=owner.headers, json={"username": other_user.user.username, "role": "overlord"})
     assert r.status_code == 422
     assert client.get(f"/api/v1/exercises/{ex.id}", headers=newbie.headers).status_code == 200
-    events = session.scalars(select(Event).where(Event.exercise_id == ex.id, Event.type == "membership.added")).all()
+    added = select(Event).where(Event.exercise_id == ex.id, Event.type == "membership.added").order_by(Event.seq)
+    events = session.scalars(added).all()
     assert [e.data["username"] for e in events] == [owner.user.username, newbie.user.username]
 
 
