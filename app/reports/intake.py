@@ -64,7 +64,9 @@ class Prepared:
     What storing reads is plain data: ``body`` (Section A as stored: the document's JSON form), the ``captures``
     and ``estimates`` Section B geolocates, the indicators ``found``, ``kind`` and ``urgent``. ``prepare`` derives
     them from the document; the seeder, which builds reports whose facts it knows, supplies them directly (a test
-    keeps both ways equal). ``received_at`` (exercise time) defaults to the time of storing."""
+    keeps both ways equal). ``received_at`` (exercise time) defaults to the time of storing. ``context`` is the
+    submitting context when one batch mixes submitters (seeding: each report comes from its ESP's account); such
+    items carry no idempotency key."""
 
     digest: str
     idempotency_key: str | None
@@ -79,6 +81,7 @@ class Prepared:
     captures: list[enrichment.Capture] = field(default_factory=list)
     estimates: list[enrichment.Estimate] | None = None  # None: read from `document` when needed
     received_at: datetime | None = None
+    context: ExerciseContext | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +197,8 @@ def store(
     if ctx.exercise.status in CLOSED:
         refusal = errors.ExerciseNotTakingReports(f"The exercise is {ctx.exercise.status}; it takes no more reports.")
         return [refusal for _ in items]
+    if any(p.context is not None and p.idempotency_key is not None for p in items):
+        raise ValueError("items with their own submitting context carry no idempotency key")
     earlier = _earlier(session, ctx, {k for p in items if (k := p.idempotency_key) is not None})
     results: list[Stored | AppError | None] = [None] * len(items)
     first_with_key: dict[str, int] = {}
@@ -233,7 +238,7 @@ def _cases_for(session: Session, ctx: ExerciseContext, items: Sequence[Prepared]
         hashes = _md5_hashes(p) if p.body.get("batchedReport") is not None else []
         decision: int | Case | None = next((bundles[h] for h in hashes if h in bundles), None)
         if decision is None and hashes:
-            decision = _stored_bundle_case(session, ctx, hashes)
+            decision = _stored_bundle_case(session, p.context or ctx, hashes)
         decisions.append(decision)
         bundles.update(dict.fromkeys(hashes, index if decision is None else decision))
     return decisions
@@ -248,7 +253,7 @@ def _write(
     into: list[Stored | AppError | None],
     at_indexes: Sequence[int],
 ) -> None:
-    now, recorded, esp = ctx.now(), wall.now(), ctx.principal.user.display_name
+    now, recorded = ctx.now(), wall.now()
     if sum(len(p.captures) for p in items) >= REGISTRY_IN_MEMORY_FROM:
         locate: enrichment.Locate = addresses_service.Registry.load(session, exercise_id=ctx.exercise.id).geolocate
     else:
@@ -266,12 +271,12 @@ def _write(
     opened: dict[int, dict[str, Any]] = {}
     for index, (p, decision) in enumerate(zip(items, decisions, strict=True)):
         number = first_number + index
-        at = p.received_at or now
+        at, by = p.received_at or now, p.context or ctx
         section_b = enrichment.enrich(p.captures, locate=locate, estimates=_estimates(p))
         location, summary = section_b.location, p.body["incidentSummary"]
         if decision is None:
             row, event = cases_service.build_case(
-                ctx,
+                by,
                 number=next_case,
                 classification=p.kind,
                 urgent=p.urgent,
@@ -288,12 +293,12 @@ def _write(
         elif isinstance(decision, int):
             row = opened[decision]
             event = cases_service.add_to_new_row(
-                ctx, case=row, classification=p.kind, urgent=p.urgent, at=at, report_number=number, policy=policy
+                by, case=row, classification=p.kind, urgent=p.urgent, at=at, report_number=number, policy=policy
             )
             case_id = row["id"]
         else:
             event = cases_service.join_stored_case(
-                session, ctx=ctx, case=decision, classification=p.kind, urgent=p.urgent, at=at, report_number=number
+                session, ctx=by, case=decision, classification=p.kind, urgent=p.urgent, at=at, report_number=number
             )
             case_id = decision.id
         drafts.append(event)
@@ -306,7 +311,7 @@ def _write(
                 "number": number,
                 "case_id": case_id,
                 "source": source,
-                "reporter_id": ctx.principal.user.id,
+                "reporter_id": by.principal.user.id,
                 "idempotency_key": p.idempotency_key,
                 "request_hash": p.digest,
                 "received_at": at,
@@ -314,7 +319,7 @@ def _write(
                 "document": p.body,
                 "incident_type": summary["incidentType"],
                 "annotations": _annotations(summary),
-                "esp_name": esp,
+                "esp_name": by.principal.user.display_name,
                 "classification": p.kind,
                 "urgent": p.urgent,
                 "escalation": summary.get("escalateToHighPriority"),
@@ -336,7 +341,7 @@ def _write(
         drafts.append(
             events_service.Draft(
                 at,
-                ctx.actor,
+                by.actor,
                 "report.received",
                 "report",
                 report_id,
