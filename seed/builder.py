@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.reports.document import FileDetails, Person, PersonOrUserReported, Victim
+from app.reports.document import Person, PersonOrUserReported, Victim
 from app.reports.document import Report as ReportDocument
 from app.reports.enrichment import Estimate
 from app.reports.indicators import normalize_scope
@@ -179,12 +179,12 @@ def _reporter(rng: random.Random, pool: Pools, esp: Esp, lang: str, service: str
 
 def _file(rng: random.Random, fake: SafeIdentifiers, draft: Draft, spec: FileSpec, i: int, facts: Facts) -> FileRecord:
     file_id = f"{rng.getrandbits(128):032x}"
-    uploaded = draft.detected - timedelta(seconds=rng.uniform(60, 36_000))
+    uploaded = rfc3339(draft.detected - timedelta(seconds=rng.uniform(60, 36_000)))
     details: dict[str, Any] = {
         "reportId": draft.number,
         "fileId": file_id,
         "fileName": spec.name,
-        "uploadedToEspTimestamp": rfc3339(uploaded),
+        "uploadedToEspTimestamp": uploaded,
     }
     at: tuple[str | int, ...] = ("files", i, "details")
     facts.hit("md5", spec.md5, ("files", i, "md5"))
@@ -196,29 +196,36 @@ def _file(rng: random.Random, fake: SafeIdentifiers, draft: Draft, spec: FileSpe
     details["fileViewedByEsp"] = rng.random() < 0.7
     details["publiclyAvailable"] = rng.random() < 0.2
     details["fileRelevance"] = "Reported"
-    marks = (("viral", spec.viral), ("potentialMeme", spec.viral), ("generativeAi", spec.generative_ai))
-    flags = {name: True for name, on in marks if on}
-    if flags:
-        details["fileAnnotations"] = flags
+    if spec.viral:
+        details["fileAnnotations"] = (
+            {"potentialMeme": True, "viral": True, "generativeAi": True}
+            if (spec.generative_ai)
+            else {"potentialMeme": True, "viral": True}
+        )
+    elif spec.generative_ai:
+        details["fileAnnotations"] = {"generativeAi": True}
     if spec.classification is not None:
         details["industryClassification"] = spec.classification
     details["originalFileHash"] = [{"value": spec.md5, "hashType": "MD5"}]
     subject = draft.subject
     if subject is not None and subject.ips:
         ip = pick(rng, subject.ips)
-        when = rfc3339(uploaded)
-        facts.capture((*at, "ipCaptureEvent"), ip, "Upload", when)
-        details["ipCaptureEvent"] = {"ipAddress": ip, "eventName": "Upload", "dateTime": when}
+        facts.capture((*at, "ipCaptureEvent"), ip, "Upload", uploaded)
+        details["ipCaptureEvent"] = {"ipAddress": ip, "eventName": "Upload", "dateTime": uploaded}
+    details["deviceId"] = []
     if spec.kind == "photo" and rng.random() < 0.5:
+        exif_time = f"{uploaded[:10].replace('-', ':')} {uploaded[11:19]}"
         pairs = (
-            ("Make", fake.device_maker()),
-            ("Model", fake.device_model()),
-            ("MIMEType", MIME_TYPES[spec.ext]),
-            ("DateTimeOriginal", uploaded.strftime("%Y:%m:%d %H:%M:%S")),
+            {"name": "Make", "value": fake.device_maker()},
+            {"name": "Model", "value": fake.device_model()},
+            {"name": "MIMEType", "value": MIME_TYPES[spec.ext]},
+            {"name": "DateTimeOriginal", "value": exif_time},
         )
-        details["details"] = [{"type": "EXIF", "nameValuePair": [{"name": n, "value": v} for n, v in pairs]}]
-    record = FileRecord(file_id, spec.name, spec.size, spec.md5, None, spec.sha256, None, shape(FileDetails, details))
-    return record
+        details["details"] = [{"type": "EXIF", "nameValuePair": list(pairs)}]
+    else:
+        details["details"] = []
+    details["additionalInfo"] = []
+    return FileRecord(file_id, spec.name, spec.size, spec.md5, None, spec.sha256, None, details)
 
 
 def build_body(rng: random.Random, fake: SafeIdentifiers, pool: Pools, draft: Draft, facts: Facts) -> dict[str, Any]:

@@ -61,6 +61,9 @@ HOURLY_WEIGHTS = (
 )  # fmt: skip
 
 
+WEIGHT_TABLES = frozenset({"incident_types", "file_kinds", "industry_classification"})
+
+
 @dataclass(frozen=True)
 class Distributions:
     """Tunable parameters of a scenario. Shares are probabilities in [0, 1]."""
@@ -102,10 +105,11 @@ class Distributions:
         )
     )
     """Reports of each type without files (tipdesk assumption: CSAM reports nearly always carry files)."""
-    files_tail_exponent: float = 2.1
-    files_max: int = 120
-    """Files per report, given at least one: P(k) proportional to k^-exponent on 1..max (a long tail). With the
-    defaults the mean over all reports is ~2.8. Source: 2022, 88.4 M files for 32.1 M reports (~2.7 per report)."""
+    files_tail_exponent: float = 2.05
+    files_max: int = 150
+    """Files per report, given at least one: P(k) proportional to k^-exponent on 1..max (a long tail: most reports
+    carry one or a few files, a few carry a hundred). With the defaults the mean over all reports (informational
+    ones included) is ~2.7. Source: 2022, 88.4 M files for 32.1 M reports."""
     file_kinds: Mapping[str, float] = field(
         default_factory=lambda: _frozen({"photo": 49.4, "video": 37.8, "other": 1.2})
     )
@@ -216,7 +220,8 @@ class Distributions:
     """Free text written in English (the rest in Indonesian)."""
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Distributions:
-        """A copy with some parameters replaced; mappings are merged key by key. ValueError for unknown names."""
+        """A copy with some parameters replaced. A weight table (WEIGHT_TABLES) is replaced whole; other tables
+        (shares by type, ESP weights) are merged key by key. ValueError for unknown names or wrong types."""
         known = {f.name: f for f in dataclasses.fields(self)}
         changes: dict[str, Any] = {}
         for name, value in overrides.items():
@@ -224,9 +229,9 @@ class Distributions:
                 raise ValueError(f"unknown distribution parameter {name!r}")
             current = getattr(self, name)
             if isinstance(current, Mapping):
-                if not isinstance(value, Mapping):
-                    raise ValueError(f"{name} takes a table of weights")
-                changes[name] = _frozen({**current, **value})
+                if not isinstance(value, Mapping) or not all(isinstance(v, int | float) for v in value.values()):
+                    raise ValueError(f"{name} takes a table of numbers")
+                changes[name] = _frozen(dict(value) if name in WEIGHT_TABLES else {**current, **value})
             elif isinstance(current, tuple):
                 changes[name] = tuple(value)
             elif isinstance(current, bool | int | float) and isinstance(value, int | float):

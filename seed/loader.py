@@ -32,7 +32,7 @@ from app.reports.models import Indicator, Report, ReportFile, ReportSource
 from app.seeding.models import AnswerKey
 from seed import esps
 from seed.answers import ExpectedUnits, answer_row
-from seed.generator import SeedReport, generate_chunk
+from seed.generator import SeedReport, collector_paused, generate_chunk
 from seed.plan import CHUNK, Plan
 from seed.scenarios import Scenario
 
@@ -122,9 +122,9 @@ def _start_worker(plan: Plan) -> None:
     _PLAN = plan
 
 
-def _work(chunk: int) -> list[SeedReport]:
+def _work(chunk: int) -> list[tuple[Any, ...]]:
     assert _PLAN is not None
-    return generate_chunk(_PLAN, chunk)
+    return [r.pack() for r in generate_chunk(_PLAN, chunk)]
 
 
 def chunks(plan: Plan, workers: int = 0) -> Iterator[list[SeedReport]]:
@@ -135,7 +135,9 @@ def chunks(plan: Plan, workers: int = 0) -> Iterator[list[SeedReport]]:
         return
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_start_worker, initargs=(plan,)) as pool:
-        yield from pool.imap(_work, range(plan.chunk_count), chunksize=1)
+        for packed in pool.imap(_work, range(plan.chunk_count), chunksize=1):
+            with collector_paused():
+                yield [SeedReport.unpack(p) for p in packed]
 
 
 def _prepared(report: SeedReport, context: ExerciseContext) -> intake.Prepared:
@@ -177,7 +179,8 @@ def seed_exercise(
     for chunk in chunks(plan, workers):
         batch += chunk
         if len(batch) >= STORE_BATCH or batch[-1].index == reports - 1:
-            _store(session, exercise, plan, contexts, expected, batch, summary)
+            with collector_paused():
+                _store(session, exercise, plan, contexts, expected, batch, summary)
             batch = []
             stored_batches += 1
             if stored_batches & (stored_batches - 1) == 0:  # after batches 1, 2, 4, 8, ...

@@ -129,6 +129,8 @@ class Tables:
         self.bundles = _bundles(plan, self)
         self.bundle_join = _join_probability(self, self.batched_given_csam)
         self.repeat_pool = d.repeat_pool or max(10, plan.reports // 50)
+        self.file_days = tuple((plan.origin - timedelta(days=n)).strftime("%Y%m%d") for n in range(1, 400))
+        """Dates that camera-style file names carry (the year before the origin)."""
 
     def arrival(self, fraction: float) -> float:
         """Seconds after the window's start by which `fraction` of the reports have arrived."""

@@ -32,6 +32,7 @@ class Job(IdMixin, Base):
     done: Mapped[int] = mapped_column(default=0)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    worker: Mapped[str] = mapped_column(String(200))  # host:pid of the process that runs it
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]  # wall time
     started_at: Mapped[datetime | None]

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("done", sa.Integer(), nullable=False),
         sa.Column("result", sa.JSON(), nullable=True),
         sa.Column("error", sa.JSON(), nullable=True),
+        sa.Column("worker", sa.String(length=200), nullable=False),
         sa.Column("created_by_id", sa.Uuid(), nullable=True),
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("started_at", UTCDateTime(timezone=True), nullable=True),
