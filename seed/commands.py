@@ -162,10 +162,8 @@ def verify_safe(exercise: ExerciseOption) -> None:
     if not offenders:
         console.print("[green]✓ every identifier lies in a reserved range (0 findings)[/green]")
         return
-    table = Table(title=f"{len(offenders)} identifier(s) outside the reserved ranges")
-    for column in ("report", "pointer", "kind", "value", "reason"):
-        table.add_column(column)
-    for o in offenders:
-        table.add_row(str(o.report_number), o.pointer, o.kind, o.value, o.reason)
-    console.print(table)
+    err_console.print(f"[red]{len(offenders)} identifier(s) outside the reserved ranges[/red]")
+    typer.echo("report\tpointer\tkind\tvalue\treason")
+    for o in offenders:  # one per line, tab-separated: easy to grep and to read back
+        typer.echo(f"{o.report_number}\t{o.pointer}\t{o.kind}\t{o.value}\t{o.reason}")
     raise typer.Exit(1)

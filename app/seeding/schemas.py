@@ -20,9 +20,15 @@ MAX_SEED = 2**63 - 1
 class SeedRequest(Schema):
     scenario: ScenarioName = Field(description="A scenario of `seed/scenarios` (see the README, Scenarios).")
     reports: int | None = Field(
-        default=None, ge=1, le=MAX_API_REPORTS, description="How many reports; default: the scenario's own count."
+        default=None,
+        strict=True,
+        ge=1,
+        le=MAX_API_REPORTS,
+        description="How many reports; default: the scenario's own count.",
     )
-    seed: int = Field(default=0, ge=0, le=MAX_SEED, description="The same scenario, count and seed give the same data.")
+    seed: int = Field(
+        default=0, strict=True, ge=0, le=MAX_SEED, description="The same scenario, count and seed give the same data."
+    )
 
 
 class ExpectedUnit(ReadSchema):
