@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import APIRouter, BackgroundTasks, Query, Response, status
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response, status
 
 from app.auth.dependencies import Instructor
-from app.core.errors import Forbidden, NotFound, Unauthorized
+from app.core.errors import Forbidden, NotFound, Unauthorized, UnprocessableEntity
 from app.core.errors import responses as err
 from app.core.pagination import Page, PageDep
 from app.db.session import SessionDep, SessionFactoryDep
@@ -28,9 +28,10 @@ router = APIRouter(
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobRead,
     summary="Seed the exercise from a scenario",
-    responses=err(errors.ExerciseNotSeedable, job_errors.JobInProgress),
+    responses=err(errors.ExerciseNotSeedable, job_errors.JobInProgress, UnprocessableEntity),
 )
 def seed_exercise(
+    request: Request,
     session: SessionDep,
     factory: SessionFactoryDep,
     ctx: Instructor,
@@ -41,8 +42,9 @@ def seed_exercise(
     """Instructors only. Starts a background job that fabricates the scenario's reports (safe by construction:
     reserved identifiers only), stores them through intake's rules and records an answer key for each. Follow it at
     `GET /api/v1/jobs/{job_id}` (the `Location` header). A failed job leaves the exercise as it was. One seeding job
-    runs at a time per exercise."""
-    job = service.start(session, ctx=ctx, data=data)
+    runs at a time per exercise, of at most `TIPDESK_SEED_MAX_REPORTS` reports (the server's setting; larger
+    seedings: `tipdesk seed`)."""
+    job = service.start(session, ctx=ctx, data=data, max_reports=request.app.state.settings.seed_max_reports)
     background.add_task(service.run, factory, job.id)
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return jobs_service.to_read(job)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import ExerciseContext
+from app.core.errors import ProblemDetailItem, UnprocessableEntity
 from app.core.pagination import PageParams, paginate
 from app.exercises.models import Exercise, ExerciseStatus
 from app.jobs import errors as job_errors
@@ -31,16 +32,24 @@ def check_seedable(exercise: Exercise) -> None:
         raise errors.ExerciseNotSeedable(f"The exercise is {exercise.status}; seed it while draft, active or paused.")
 
 
-def start(session: Session, *, ctx: ExerciseContext, data: SeedRequest) -> Job:
-    """Record a seeding job for the exercise (one at a time per exercise)."""
+def start(session: Session, *, ctx: ExerciseContext, data: SeedRequest, max_reports: int) -> Job:
+    """Record a seeding job for the exercise (one at a time per exercise, at most `max_reports` reports)."""
+    scenario = scenarios.load(data.scenario)
+    reports = data.reports or scenario.reports
+    if reports > max_reports:
+        pointer = "/reports"
+        message = (
+            f"at most {max_reports} reports per request here (the {scenario.name} scenario has {scenario.reports})"
+        )
+        raise UnprocessableEntity(
+            f"Too many reports: {message}.", errors=[ProblemDetailItem(pointer=pointer, message=message)]
+        )
     check_seedable(ctx.exercise)
     running = jobs_service.active(session, exercise_id=ctx.exercise.id, kind=KIND)
     if running is not None:
         raise job_errors.JobInProgress(
             "This exercise is being seeded already; wait for that job to end.", extra={"job_id": str(running.id)}
         )
-    scenario = scenarios.load(data.scenario)
-    reports = data.reports or scenario.reports
     params = {"scenario": scenario.name, "reports": reports, "seed": data.seed, "actor": ctx.actor}
     return jobs_service.create(
         session, exercise_id=ctx.exercise.id, kind=KIND, params=params, total=reports, principal=ctx.principal
