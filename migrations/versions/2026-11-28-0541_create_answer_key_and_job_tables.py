@@ -1,7 +1,7 @@
 """Create the answer key table (ground truth of seeded reports) and the job table (background work such as seeding).
 
 Revision ID: 7d3a5e9c1b24
-Revises: 5c2e7d41a9f3
+Revises: 5c1d7e2a9f40
 Create Date: 2026-11-28 05:41:53
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from app.db.base import UTCDateTime
 
 revision: str = "7d3a5e9c1b24"
-down_revision: str | None = "5c2e7d41a9f3"
+down_revision: str | None = "5c1d7e2a9f40"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
