@@ -11,6 +11,7 @@ paths.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC
 from enum import Enum
@@ -68,11 +69,16 @@ def _text(value: Any) -> str:
         return NULL
     if isinstance(value, Enum):
         value = value.value
-    return (value if isinstance(value, str) else str(value)).translate(_ESCAPES)
+    text = value if isinstance(value, str) else str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:  # rare: four scans beat one translate
+        return text.translate(_ESCAPES)
+    return text
 
 
 def _uuid(value: Any) -> str:
-    return NULL if value is None else str(value)
+    if value is None:
+        return NULL
+    return value.hex if isinstance(value, uuid.UUID) else str(value)  # PostgreSQL reads the bare hex form too
 
 
 def _int(value: Any) -> str:

@@ -253,7 +253,7 @@ def _write(
     into: list[Stored | AppError | None],
     at_indexes: Sequence[int],
 ) -> None:
-    now, recorded = ctx.now(), wall.now()
+    now, recorded, exercise_id = ctx.now(), wall.now(), ctx.exercise.id
     if sum(len(p.captures) for p in items) >= REGISTRY_IN_MEMORY_FROM:
         locate: enrichment.Locate = addresses_service.Registry.load(session, exercise_id=ctx.exercise.id).geolocate
     else:
@@ -307,7 +307,7 @@ def _write(
         report_rows.append(
             {
                 "id": report_id,
-                "exercise_id": ctx.exercise.id,
+                "exercise_id": exercise_id,
                 "number": number,
                 "case_id": case_id,
                 "source": source,
@@ -336,8 +336,8 @@ def _write(
                 "location_district": location.district,
             }
         )
-        file_rows += [_file_row(ctx, report_id, f, at) for f in p.files]
-        indicator_rows += [_indicator_row(ctx, report_id, i) for i in p.found]
+        file_rows += [_file_row(exercise_id, report_id, f, at) for f in p.files]
+        indicator_rows += [_indicator_row(exercise_id, report_id, i) for i in p.found]
         drafts.append(
             events_service.Draft(
                 at,
@@ -365,10 +365,10 @@ def _write(
     events_service.append_many(session, exercise_id=ctx.exercise.id, drafts=drafts)
 
 
-def _indicator_row(ctx: ExerciseContext, report_id: uuid.UUID, i: indicators.Indicator) -> dict[str, Any]:
+def _indicator_row(exercise_id: uuid.UUID, report_id: uuid.UUID, i: indicators.Indicator) -> dict[str, Any]:
     return {
         "id": uuid.uuid4(),
-        "exercise_id": ctx.exercise.id,
+        "exercise_id": exercise_id,
         "report_id": report_id,
         "kind": i.kind,
         "scope": i.scope,
@@ -387,10 +387,10 @@ def _annotations(summary: dict[str, Any]) -> list[str]:
     return sorted(name for name, value in (summary.get("reportAnnotations") or {}).items() if value)
 
 
-def _file_row(ctx: ExerciseContext, report_id: uuid.UUID, f: FileRecord, at: Any) -> dict[str, Any]:
+def _file_row(exercise_id: uuid.UUID, report_id: uuid.UUID, f: FileRecord, at: Any) -> dict[str, Any]:
     return {
         "id": uuid.uuid4(),
-        "exercise_id": ctx.exercise.id,
+        "exercise_id": exercise_id,
         "report_id": report_id,
         "file_id": f.file_id,
         "file_name": f.file_name,
