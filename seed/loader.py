@@ -12,6 +12,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -128,10 +129,17 @@ def _work(chunk: int) -> list[tuple[Any, ...]]:
 
 
 def chunks(plan: Plan, workers: int = 0) -> Iterator[list[SeedReport]]:
-    """The plan's chunks in order, made here or by `workers` processes (forked; Linux)."""
+    """The plan's chunks in order, made by `workers` processes (forked; Linux) or, with none, by a thread that
+    makes the next chunk while the caller stores this one (it runs while the database works on a COPY, when the
+    driver has released the interpreter lock)."""
     if workers <= 0:
-        for chunk in range(plan.chunk_count):
-            yield generate_chunk(plan, chunk)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-generator") as pool:
+            ahead = pool.submit(generate_chunk, plan, 0) if plan.chunk_count else None
+            for chunk in range(plan.chunk_count):
+                assert ahead is not None
+                ready = ahead.result()
+                ahead = pool.submit(generate_chunk, plan, chunk + 1) if chunk + 1 < plan.chunk_count else None
+                yield ready
         return
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_start_worker, initargs=(plan,)) as pool:

@@ -47,7 +47,7 @@ def _copy(driver: Any, table: Table, dialect: Dialect, rows: Sequence[dict[str, 
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
     )
-    formats = [_text_format(c.type, dialect) for c in columns]
+    formats = [_memo(f) if f is _datetime else f for f in (_text_format(c.type, dialect) for c in columns)]
     cursor = driver.cursor()
     with cursor, cursor.copy(statement) as copy:
         if all(f is not None for f in formats):
@@ -102,7 +102,24 @@ def _datetime(value: Any) -> str:
 
 
 def _json_text(value: Any) -> str:
-    return NULL if value is None else _text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    if value is None:
+        return NULL
+    if not value and isinstance(value, list | dict):  # the many empty lists and objects
+        return "[]" if isinstance(value, list) else "{}"
+    return _text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+def _memo(write: Callable[[Any], str]) -> Callable[[Any], str]:
+    """`write` remembering its answers for one COPY (the rows of a batch share their times)."""
+    seen: dict[Any, str] = {}
+
+    def cached(value: Any) -> str:
+        text = seen.get(value)
+        if text is None:
+            text = seen[value] = write(value)
+        return text
+
+    return cached
 
 
 def _text_format(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], str] | None:
