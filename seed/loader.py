@@ -128,10 +128,14 @@ def _work(chunk: int) -> list[tuple[Any, ...]]:
     return [r.pack() for r in generate_chunk(_PLAN, chunk)]
 
 
-def chunks(plan: Plan, workers: int = 0) -> Iterator[list[SeedReport]]:
-    """The plan's chunks in order, made by `workers` processes (forked; Linux) or, with none, by a thread that
-    makes the next chunk while the caller stores this one (it runs while the database works on a COPY, when the
-    driver has released the interpreter lock)."""
+def chunks(plan: Plan, workers: int = 0, *, prefetch: bool = False) -> Iterator[list[SeedReport]]:
+    """The plan's chunks in order: made here, by `workers` processes (forked; Linux), or with `prefetch` by a
+    thread that makes the next chunk while the caller stores this one (it runs while the database works on a COPY,
+    when the driver has released the interpreter lock; a caller busy in Python would only contend with it)."""
+    if workers <= 0 and not prefetch:
+        for chunk in range(plan.chunk_count):
+            yield generate_chunk(plan, chunk)
+        return
     if workers <= 0:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-generator") as pool:
             ahead = pool.submit(generate_chunk, plan, 0) if plan.chunk_count else None
@@ -184,7 +188,7 @@ def seed_exercise(
     summary = Summary(scenario.name, seed, first_number=plan.first_number)
     batch: list[SeedReport] = []
     stored_batches = 0
-    for chunk in chunks(plan, workers):
+    for chunk in chunks(plan, workers, prefetch=True):
         batch += chunk
         if len(batch) >= STORE_BATCH or batch[-1].index == reports - 1:
             with collector_paused():
