@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app import geo
 from app.units import service as units_service
 from app.units.models import Unit
-from seed.generator import SeedReport
+from seed.records import SeedReport
 from seed.truth import Truth
 
 NATIONAL_INTAKE = "dittipidsiber"

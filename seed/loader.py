@@ -33,8 +33,9 @@ from app.reports.models import Indicator, Report, ReportFile, ReportSource
 from app.seeding.models import AnswerKey
 from seed import esps
 from seed.answers import ExpectedUnits, answer_row
-from seed.generator import SeedReport, collector_paused, generate_chunk
+from seed.generator import generate_chunk
 from seed.plan import CHUNK, Plan
+from seed.records import SeedReport, collector_paused
 from seed.scenarios import Scenario
 
 Progress = Callable[[int, int], None]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from seed import scenarios
-from seed.generator import SeedReport, generate_chunk
+from seed.generator import generate_chunk
 from seed.loader import chunks
 from seed.plan import CHUNK, Plan
+from seed.records import SeedReport
 
 ORIGIN = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

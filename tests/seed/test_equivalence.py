@@ -9,7 +9,7 @@ from app.reports import classification, enrichment, guard, indicators, intake
 from app.reports.document import FileDetails
 from app.reports.document import Report as ReportDocument
 from seed import scenarios
-from seed.generator import SeedReport
+from seed.records import SeedReport
 from tests.seed.helpers import first_chunk
 
 
