@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.auth.principal import ExerciseContext
 from app.core.errors import ProblemDetailItem, UnprocessableEntity
 from app.core.pagination import PageParams, paginate
+from app.exercises import service as exercises_service
 from app.exercises.models import Exercise, ExerciseStatus
 from app.jobs import errors as job_errors
 from app.jobs import service as jobs_service
@@ -44,7 +45,7 @@ def start(session: Session, *, ctx: ExerciseContext, data: SeedRequest, max_repo
         raise UnprocessableEntity(
             f"Too many reports: {message}.", errors=[ProblemDetailItem(pointer=pointer, message=message)]
         )
-    check_seedable(ctx.exercise)
+    check_seedable(exercises_service.lock(session, ctx.exercise))  # concurrent requests queue here
     running = jobs_service.active(session, exercise_id=ctx.exercise.id, kind=KIND)
     if running is not None:
         raise job_errors.JobInProgress(
