@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app import geo
 from app.units import service as units_service
 from app.units.models import Unit
+from seed import text
 from seed.records import SeedReport
 from seed.truth import Truth
 
@@ -132,5 +133,6 @@ def answer_row(
                 "district": truth.district,
             },
             "reasons": truth.reasons,
+            "analyst_note": text.analyst_note(truth.lang, truth.priority, expected.name),
         },
     }

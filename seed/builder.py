@@ -105,6 +105,10 @@ def _person(who: Account, key: str, at: tuple[str | int, ...], facts: Facts, *, 
     if who.email is not None:
         facts.hit("email", who.email, (*at, key, "email", 0, "value"))
         person["email"] = [{"value": who.email, "type": "Home"}]
+    place = who.location.place
+    if named and who.street is not None and place is not None:
+        home = {"type": "Home", "address": who.street, "city": place.regency_name, "nonUsaState": place.province_name}
+        person["address"] = [home | {"country": "ID"}]
     if aged and who.age is not None:
         person["age"] = who.age
     if who.birth is not None:

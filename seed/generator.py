@@ -87,6 +87,8 @@ class _Chunk:
         people.add_contacts(rng, fake, account, d.phone_share, d.device_share)
         if rng.random() < 0.1:
             account.birth = (when - timedelta(days=rng.uniform(18 * 365.25, 55 * 365.25))).date()
+        if rng.random() < 0.3:
+            account.street = pick(rng, self.pool.streets)  # shown with the user's name, in the place they are
         if not repeat and rng.random() < d.disabled_share:
             account.disabled = (when - timedelta(seconds=rng.uniform(600, 86_400))).replace(microsecond=0)
         people.locate(rng, fake, self.plan, account, between(rng, 1, 4))
@@ -234,6 +236,7 @@ def _truth(draft: Draft, repeat: int | None) -> Truth:
         abroad=location.kind == "abroad",
     )
     truth = Truth(priority, priority == "E", "unresolved", bundle=draft.bundle, subject=repeat, reasons=reasons)
+    truth.lang = draft.lang
     place = location.place
     if location.kind in ("regency", "district") and place is not None:
         truth.location, truth.country, truth.province = location.kind, "ID", place.province

@@ -38,6 +38,7 @@ class Truth:
     bundle: int | None = None
     subject: int | None = None  # repeat subject (deconfliction group)
     reasons: list[str] = field(default_factory=list)
+    lang: str = "en"  # the language the ESP's free text is in
 
 
 def priority_of(

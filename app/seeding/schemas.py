@@ -66,3 +66,4 @@ class AnswerKeyRead(ReadSchema):
     subject: str | None = Field(description="The repeat reported user (deconfliction group) it concerns.")
     rationale: str
     reasons: list[str]
+    analyst_note: str = Field(description="A note in the style of an analyst's, in the language of the report.")

@@ -93,6 +93,7 @@ def to_read(key: AnswerKey) -> AnswerKeyRead:
             "routing_basis": details.get("routing_basis", ""),
             "place": details.get("place", {}),
             "reasons": details.get("reasons", []),
+            "analyst_note": details.get("analyst_note", ""),
         }
     )
 
