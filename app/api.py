@@ -11,8 +11,10 @@ from app.cases.router import router as cases_router
 from app.core.middleware import API_PREFIX
 from app.events.router import router as events_router
 from app.exercises.router import router as exercises_router
+from app.jobs.router import router as jobs_router
 from app.reports.router import indicators_router
 from app.reports.router import router as reports_router
+from app.seeding.router import router as seeding_router
 from app.units.router import router as units_router
 
 api_router = APIRouter(prefix=API_PREFIX)
@@ -27,3 +29,5 @@ api_router.include_router(units_router)
 api_router.include_router(cases_router)
 api_router.include_router(case_links_router)
 api_router.include_router(sla_router)
+api_router.include_router(seeding_router)
+api_router.include_router(jobs_router)

@@ -1,4 +1,4 @@
-"""The ``tipdesk`` command: serve, sweep, db, user, ispws, demo."""
+"""The ``tipdesk`` command: serve, sweep, db, user, ispws, demo, seed, export, verify-safe."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.core.config import Settings, get_settings
+from seed import commands as seed_commands
 
 app = typer.Typer(help="tipdesk: CyberTipline-style case management for training.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -182,7 +183,8 @@ def demo(
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the API afterwards.")] = True,
 ) -> None:
-    """Migrate, create the demo exercise and demo users (printed below), then serve. Development only."""
+    """Migrate, create the demo exercise (seeded with the `demo` scenario) and demo users (printed below), then
+    serve. Development only."""
     import os
 
     from app.db import ops
@@ -199,9 +201,17 @@ def demo(
     for u in demo_seed.DEMO_USERS:
         table.add_row(u.username, u.password, u.role_label)
     console.print(table)
+    if result.seeded is not None:
+        seeded = result.seeded
+        console.print(f"Seeded {seeded.reports:,} reports (scenario {seeded.scenario}) in {seeded.seconds:.1f} s")
     console.print(f"API docs: http://{host}:{port}/docs")
     if serve_api:
         serve(host=host, port=port, workers=1, reload=False)
+
+
+app.command("seed")(seed_commands.seed)
+app.command("export")(seed_commands.export)
+app.command("verify-safe")(seed_commands.verify_safe)
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""The demo exercise and its users, for the README's Quick start. Only in demo mode, never in production."""
+"""The demo exercise, its users and its reports (the ``demo`` scenario), for the README's Quick start. Only in
+demo mode, never in production."""
 
 from __future__ import annotations
 
@@ -16,8 +17,12 @@ from app.db.session import Database
 from app.exercises import service as exercises_service
 from app.exercises.models import Exercise
 from app.exercises.schemas import ExerciseCreate
+from seed import scenarios
+from seed.loader import Summary, next_number, seed_exercise
 
 DEMO_EXERCISE = "Demo exercise"
+DEMO_SCENARIO = "demo"
+DEMO_SEED = 1
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ DEMO_USERS = (
 class DemoResult:
     exercise_id: uuid.UUID
     exercise_name: str
+    seeded: Summary | None = None  # the reports seeded now (None when the exercise had them already)
 
 
 def ensure_demo(settings: Settings) -> DemoResult:
@@ -93,6 +99,17 @@ def ensure_demo(settings: Settings) -> DemoResult:
                         actor=principal.actor,
                         at=exercises_service.clock_read(exercise).now,
                     )
-            return DemoResult(exercise_id=exercise.id, exercise_name=exercise.name)
+            seeded = None
+            if next_number(session, exercise.id) == 1:
+                scenario = scenarios.load(DEMO_SCENARIO)
+                seeded = seed_exercise(
+                    session,
+                    exercise=exercise,
+                    scenario=scenario,
+                    reports=scenario.reports,
+                    seed=DEMO_SEED,
+                    actor=Principal(users["demo.instructor"], None).actor,
+                )
+            return DemoResult(exercise_id=exercise.id, exercise_name=exercise.name, seeded=seeded)
     finally:
         db.dispose()

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
         default=1_073_741_824, ge=1, description="Largest file sent to `/ispws/upload` (hashed, never stored)."
     )
     ispws_max_files: int = Field(default=1000, ge=1, description="Most files uploaded to one `/ispws/` report.")
+    seed_max_reports: int = Field(
+        default=1_000_000, ge=1, le=1_000_000, description="Most reports one POST .../seed may ask for (422 above)."
+    )
     page_default_limit: int = Field(default=50, ge=1)
     page_max_limit: int = Field(default=500, ge=1)
 

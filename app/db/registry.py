@@ -7,7 +7,9 @@ from app.db.base import Base
 from app.events import models as events_models
 from app.exercises import models as exercises_models
 from app.ispws import models as ispws_models
+from app.jobs import models as jobs_models
 from app.reports import models as reports_models
+from app.seeding import models as seeding_models
 from app.units import models as units_models
 
 __all__ = [
@@ -18,6 +20,8 @@ __all__ = [
     "events_models",
     "exercises_models",
     "ispws_models",
+    "jobs_models",
     "reports_models",
+    "seeding_models",
     "units_models",
 ]

@@ -14,7 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -107,16 +107,14 @@ def _from_ips(hits: Sequence[tuple[Path, Geolocation]]) -> Location | None:
     )
 
 
-def _from_estimate(document: ReportDocument) -> Location | None:
-    estimates = sorted(_find(document, EstimatedLocation, ()), key=lambda hit: _tier(hit[0]))
-    for path, estimate in estimates:
-        country = estimate.countryCode
-        province = geo.find_province(estimate.region) if estimate.region else None
+def _from_estimate(found: Sequence[Estimate]) -> Location | None:
+    for path, country, region, city in sorted(found, key=lambda hit: _tier(hit.path)):
+        province = geo.find_province(region) if region else None
         if country is None and province is None:
             continue
         if country is not None and country != geo.COUNTRY:
             return Location("esp_estimate", country=country, evidence=(json_pointer(path),))
-        regency = geo.find_regency(estimate.city, province) if estimate.city else None
+        regency = geo.find_regency(city, province) if city else None
         if province is None and regency is not None:
             province = geo.province(regency.province)
         return Location(
@@ -138,32 +136,61 @@ def locator(session: Session, *, exercise_id: uuid.UUID) -> Locate:
     return lambda addresses: addresses_service.geolocate(session, exercise_id=exercise_id, addresses=addresses)
 
 
-Capture = tuple[Path, IpCaptureEvent]
+class Capture(NamedTuple):
+    """One ``ipCaptureEvent``: where it is (a path into the report, or ``("files", i, "details", ...)``), the address
+    and the event's name and time in their JSON form."""
+
+    path: Path
+    ip: str
+    event_name: str | None
+    date_time: str | None
+
+
+class Estimate(NamedTuple):
+    """One ``estimatedLocation``: where it is and what it says."""
+
+    path: Path
+    country: str | None
+    region: str | None
+    city: str | None
+
+
+def _capture(path: Path, event: IpCaptureEvent) -> Capture:
+    data = event.model_dump(mode="json")
+    return Capture(path, event.ipAddress, data.get("eventName"), data.get("dateTime"))
 
 
 def capture_events(document: ReportDocument | None, files: Sequence[Any] = ()) -> list[Capture]:
     """Every ipCaptureEvent of the report and of its files' details (objects with a `details` FileDetails)."""
     if document is None:
         return []
-    hits: list[Capture] = list(_find(document, IpCaptureEvent, ()))
+    hits = [_capture(path, event) for path, event in _find(document, IpCaptureEvent, ())]
     for i, file in enumerate(files):
         details = getattr(file, "details", None)
         if isinstance(details, FileDetails):
-            hits += _find(details, IpCaptureEvent, ("files", i, "details"))
+            hits += [_capture(path, event) for path, event in _find(details, IpCaptureEvent, ("files", i, "details"))]
     return hits
 
 
-def enrich(document: ReportDocument, captures: Sequence[Capture], *, locate: Locate) -> SectionB:
-    found = locate({e.ipAddress for _, e in captures}) if captures else {}
-    located = [(p, found[e.ipAddress]) for p, e in captures]
+def estimates_of(document: ReportDocument | None) -> list[Estimate]:
+    """Every estimatedLocation of the report, in document order."""
+    if document is None:
+        return []
+    return [Estimate(p, e.countryCode, e.region, e.city) for p, e in _find(document, EstimatedLocation, ())]
+
+
+def enrich(captures: Sequence[Capture], *, locate: Locate, estimates: Callable[[], Sequence[Estimate]]) -> SectionB:
+    """Section B from the report's capture events; ``estimates`` is asked only when no address resolves."""
+    found = locate({c.ip for c in captures}) if captures else {}
+    located = [(c.path, found[c.ip]) for c in captures]
     geolocations = [
         {
-            "pointer": json_pointer(p),
-            "event_name": e.model_dump(mode="json").get("eventName"),
-            "date_time": e.model_dump(mode="json").get("dateTime"),
-            **found[e.ipAddress].model_dump(mode="json", exclude={"block_id"}),
+            "pointer": json_pointer(c.path),
+            "event_name": c.event_name,
+            "date_time": c.date_time,
+            **found[c.ip].model_dump(mode="json", exclude={"block_id"}),
         }
-        for p, e in captures
+        for c in captures
     ]
-    location = _from_ips(located) or _from_estimate(document) or Location("unresolved")
+    location = _from_ips(located) or _from_estimate(estimates()) or Location("unresolved")
     return SectionB(geolocations, location)

@@ -37,9 +37,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, NamedTuple, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from app.reports import identifiers as ids
 from app.reports.document import (
@@ -79,10 +79,8 @@ class FileHashes(Protocol):
     def sha1(self) -> str | None: ...
 
 
-class Indicator(BaseModel):
+class Indicator(NamedTuple):
     """One normalised identifier and every place it was found."""
-
-    model_config = ConfigDict(frozen=True)
 
     kind: IndicatorKind
     scope: str

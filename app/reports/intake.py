@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -48,11 +49,24 @@ class FileRecord:
     sha1: str | None = None
     sha256: str | None = None
     details: FileDetails | None = None
+    details_body: dict[str, Any] | None = None  # the details' JSON form, when the caller already has it (seeding)
+
+    def details_json(self) -> dict[str, Any] | None:
+        if self.details_body is not None:
+            return self.details_body
+        return self.details.model_dump(mode="json", exclude_none=True) if self.details is not None else None
 
 
 @dataclass(slots=True)
 class Prepared:
-    """One report ready to store, or the refusal that applies unless its idempotency key replays."""
+    """One report ready to store, or the refusal that applies unless its idempotency key replays.
+
+    What storing reads is plain data: ``body`` (Section A as stored: the document's JSON form), the ``captures``
+    and ``estimates`` Section B geolocates, the indicators ``found``, ``kind`` and ``urgent``. ``prepare`` derives
+    them from the document; the seeder, which builds reports whose facts it knows, supplies them directly (a test
+    keeps both ways equal). ``received_at`` (exercise time) defaults to the time of storing. ``context`` is the
+    submitting context when one batch mixes submitters (seeding: each report comes from its ESP's account); such
+    items carry no idempotency key."""
 
     digest: str
     idempotency_key: str | None
@@ -63,6 +77,11 @@ class Prepared:
     found: list[indicators.Indicator] = field(default_factory=list)
     kind: Classification = Classification.referral
     urgent: bool = False
+    body: dict[str, Any] = field(default_factory=dict)
+    captures: list[enrichment.Capture] = field(default_factory=list)
+    estimates: list[enrichment.Estimate] | None = None  # None: read from `document` when needed
+    received_at: datetime | None = None
+    context: ExerciseContext | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +120,7 @@ def prepare(
     *,
     idempotency_key: str | None,
     files: Sequence[FileRecord] = (),
+    received_at: datetime | None = None,
 ) -> Prepared:
     digest = request_hash(document)
     try:
@@ -117,6 +137,9 @@ def prepare(
         found=found,
         kind=Classification(classification.ncmec_classification(clean, file_count=len(files), found=found)),
         urgent=classification.is_urgent(clean),
+        body=clean.model_dump(mode="json", exclude_none=True),
+        captures=enrichment.capture_events(clean, files),
+        received_at=received_at,
     )
 
 
@@ -174,6 +197,8 @@ def store(
     if ctx.exercise.status in CLOSED:
         refusal = errors.ExerciseNotTakingReports(f"The exercise is {ctx.exercise.status}; it takes no more reports.")
         return [refusal for _ in items]
+    if any(p.context is not None and p.idempotency_key is not None for p in items):
+        raise ValueError("items with their own submitting context carry no idempotency key")
     earlier = _earlier(session, ctx, {k for p in items if (k := p.idempotency_key) is not None})
     results: list[Stored | AppError | None] = [None] * len(items)
     first_with_key: dict[str, int] = {}
@@ -208,17 +233,14 @@ def _cases_for(session: Session, ctx: ExerciseContext, items: Sequence[Prepared]
     """Which case each report goes to: None opens a new one, an int joins the case the batch's item of that index
     opens, a Case joins that stored case (batched reports sharing a file MD5 with an open bundle)."""
     decisions: list[int | Case | None] = []
-    bundles: dict[str, int] = {}  # md5 indicator hash -> the item that opened its case in this batch
+    bundles: dict[str, int | Case] = {}  # md5 indicator hash -> the item that opened its case, or the stored case
     for index, p in enumerate(items):
-        assert p.document is not None
-        hashes = _md5_hashes(p) if p.document.batchedReport is not None else []
-        opener = next((bundles[h] for h in hashes if h in bundles), None)
-        decision: int | Case | None = opener if opener is not None else None
+        hashes = _md5_hashes(p) if p.body.get("batchedReport") is not None else []
+        decision: int | Case | None = next((bundles[h] for h in hashes if h in bundles), None)
         if decision is None and hashes:
-            decision = _stored_bundle_case(session, ctx, hashes)
+            decision = _stored_bundle_case(session, p.context or ctx, hashes)
         decisions.append(decision)
-        if decision is None:
-            bundles.update(dict.fromkeys(hashes, index))
+        bundles.update(dict.fromkeys(hashes, index if decision is None else decision))
     return decisions
 
 
@@ -231,9 +253,8 @@ def _write(
     into: list[Stored | AppError | None],
     at_indexes: Sequence[int],
 ) -> None:
-    at, recorded, esp = ctx.now(), wall.now(), ctx.principal.user.display_name
-    captures = [enrichment.capture_events(p.document, p.files) for p in items if p.document is not None]
-    if sum(len(c) for c in captures) >= REGISTRY_IN_MEMORY_FROM:
+    now, recorded, exercise_id = ctx.now(), wall.now(), ctx.exercise.id
+    if sum(len(p.captures) for p in items) >= REGISTRY_IN_MEMORY_FROM:
         locate: enrichment.Locate = addresses_service.Registry.load(session, exercise_id=ctx.exercise.id).geolocate
     else:
         locate = enrichment.locator(session, exercise_id=ctx.exercise.id)
@@ -248,21 +269,21 @@ def _write(
     indicator_rows: list[dict[str, Any]] = []
     drafts: list[events_service.Draft] = []
     opened: dict[int, dict[str, Any]] = {}
-    for index, (p, decision, capture) in enumerate(zip(items, decisions, captures, strict=True)):
-        assert p.document is not None
+    for index, (p, decision) in enumerate(zip(items, decisions, strict=True)):
         number = first_number + index
-        location = (section_b := enrichment.enrich(p.document, capture, locate=locate)).location
-        summary = p.document.incidentSummary
+        at, by = p.received_at or now, p.context or ctx
+        section_b = enrichment.enrich(p.captures, locate=locate, estimates=_estimates(p))
+        location, summary = section_b.location, p.body["incidentSummary"]
         if decision is None:
             row, event = cases_service.build_case(
-                ctx,
+                by,
                 number=next_case,
                 classification=p.kind,
                 urgent=p.urgent,
                 at=at,
                 report_number=number,
                 policy=policy,
-                incident_type=summary.incidentType,
+                incident_type=summary["incidentType"],
                 province=location.province,
             )
             next_case += 1
@@ -272,36 +293,36 @@ def _write(
         elif isinstance(decision, int):
             row = opened[decision]
             event = cases_service.add_to_new_row(
-                ctx, case=row, classification=p.kind, urgent=p.urgent, at=at, report_number=number, policy=policy
+                by, case=row, classification=p.kind, urgent=p.urgent, at=at, report_number=number, policy=policy
             )
             case_id = row["id"]
         else:
             event = cases_service.join_stored_case(
-                session, ctx=ctx, case=decision, classification=p.kind, urgent=p.urgent, at=at, report_number=number
+                session, ctx=by, case=decision, classification=p.kind, urgent=p.urgent, at=at, report_number=number
             )
             case_id = decision.id
         drafts.append(event)
         report_id = uuid.uuid4()
-        batched = p.document.batchedReport is not None
+        batched = p.body.get("batchedReport") is not None
         report_rows.append(
             {
                 "id": report_id,
-                "exercise_id": ctx.exercise.id,
+                "exercise_id": exercise_id,
                 "number": number,
                 "case_id": case_id,
                 "source": source,
-                "reporter_id": ctx.principal.user.id,
+                "reporter_id": by.principal.user.id,
                 "idempotency_key": p.idempotency_key,
                 "request_hash": p.digest,
                 "received_at": at,
                 "recorded_at": recorded,
-                "document": p.document.model_dump(mode="json", exclude_none=True),
-                "incident_type": summary.incidentType,
-                "annotations": _annotations(p.document),
-                "esp_name": esp,
+                "document": p.body,
+                "incident_type": summary["incidentType"],
+                "annotations": _annotations(summary),
+                "esp_name": by.principal.user.display_name,
                 "classification": p.kind,
                 "urgent": p.urgent,
-                "escalation": summary.escalateToHighPriority,
+                "escalation": summary.get("escalateToHighPriority"),
                 "flags": p.flags,
                 "notes": [],
                 "batched": batched,
@@ -315,12 +336,12 @@ def _write(
                 "location_district": location.district,
             }
         )
-        file_rows += [_file_row(ctx, report_id, f, at) for f in p.files]
-        indicator_rows += [_indicator_row(ctx, report_id, i) for i in p.found]
+        file_rows += [_file_row(exercise_id, report_id, f, at) for f in p.files]
+        indicator_rows += [_indicator_row(exercise_id, report_id, i) for i in p.found]
         drafts.append(
             events_service.Draft(
                 at,
-                ctx.actor,
+                by.actor,
                 "report.received",
                 "report",
                 report_id,
@@ -328,7 +349,7 @@ def _write(
                     "number": number,
                     "case_id": case_id,
                     "source": source,
-                    "incident_type": summary.incidentType,
+                    "incident_type": summary["incidentType"],
                     "classification": p.kind,
                     "urgent": p.urgent,
                     "flags": len(p.flags),
@@ -344,10 +365,10 @@ def _write(
     events_service.append_many(session, exercise_id=ctx.exercise.id, drafts=drafts)
 
 
-def _indicator_row(ctx: ExerciseContext, report_id: uuid.UUID, i: indicators.Indicator) -> dict[str, Any]:
+def _indicator_row(exercise_id: uuid.UUID, report_id: uuid.UUID, i: indicators.Indicator) -> dict[str, Any]:
     return {
         "id": uuid.uuid4(),
-        "exercise_id": ctx.exercise.id,
+        "exercise_id": exercise_id,
         "report_id": report_id,
         "kind": i.kind,
         "scope": i.scope,
@@ -357,15 +378,19 @@ def _indicator_row(ctx: ExerciseContext, report_id: uuid.UUID, i: indicators.Ind
     }
 
 
-def _annotations(document: ReportDocument) -> list[str]:
-    flags = document.incidentSummary.reportAnnotations
-    return sorted(name for name, value in (flags.model_dump() if flags else {}).items() if value)
+def _estimates(p: Prepared) -> Callable[[], Sequence[enrichment.Estimate]]:
+    known = p.estimates
+    return (lambda: known) if known is not None else (lambda: enrichment.estimates_of(p.document))
 
 
-def _file_row(ctx: ExerciseContext, report_id: uuid.UUID, f: FileRecord, at: Any) -> dict[str, Any]:
+def _annotations(summary: dict[str, Any]) -> list[str]:
+    return sorted(name for name, value in (summary.get("reportAnnotations") or {}).items() if value)
+
+
+def _file_row(exercise_id: uuid.UUID, report_id: uuid.UUID, f: FileRecord, at: Any) -> dict[str, Any]:
     return {
         "id": uuid.uuid4(),
-        "exercise_id": ctx.exercise.id,
+        "exercise_id": exercise_id,
         "report_id": report_id,
         "file_id": f.file_id,
         "file_name": f.file_name,
@@ -373,6 +398,6 @@ def _file_row(ctx: ExerciseContext, report_id: uuid.UUID, f: FileRecord, at: Any
         "md5": f.md5,
         "sha1": f.sha1,
         "sha256": f.sha256,
-        "details": f.details.model_dump(mode="json", exclude_none=True) if f.details else None,
+        "details": f.details_json(),
         "received_at": at,
     }

@@ -18,6 +18,7 @@ class ReportSource(StrEnum):
     api = "api"  # POST .../reports
     bulk = "bulk"  # POST .../reports/bulk
     ispws = "ispws"  # the CyberTipline protocol intake
+    seed = "seed"  # fabricated by the seeder (`tipdesk seed`, POST .../seed)
 
 
 class Report(IdMixin, Base):

@@ -1,0 +1,2 @@
+"""Seeding exercises from scenarios (the fabricator itself is the top-level ``seed`` package) and the answer keys
+instructors grade against."""

@@ -1,0 +1,270 @@
+"""Loading a scenario into an exercise: generated chunks go through intake's own store (``app.reports.intake``:
+enrichment, indicators, cases, events, COPY on PostgreSQL) from each ESP's account, then their answer keys.
+
+Everything happens in the caller's transaction: a run that fails leaves the exercise as it was. Memory stays
+bounded: one store batch of reports is held at a time (with ``workers``, a few chunks more in flight).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from app.auth import service as auth_service
+from app.auth.models import ExerciseRole, GlobalRole, User
+from app.auth.principal import ExerciseContext, Principal
+from app.cases.models import Case, Classification
+from app.core.clock import ExerciseClock, wall
+from app.db.bulk import insert_rows
+from app.events import service as events_service
+from app.exercises.models import Exercise, ExerciseCounter
+from app.reports import intake
+from app.reports.models import Indicator, Report, ReportFile, ReportSource
+from app.seeding.models import AnswerKey
+from seed import esps
+from seed.answers import ExpectedUnits, answer_row
+from seed.generator import generate_chunk
+from seed.plan import CHUNK, Plan
+from seed.records import SeedReport, collector_paused
+from seed.scenarios import Scenario
+
+Progress = Callable[[int, int], None]
+UNUSABLE_PASSWORD = "!seed-account-no-login"  # noqa: S105 - not a hash: no password ever verifies against it
+STORE_BATCH = 5000
+
+
+@dataclass
+class Summary:
+    scenario: str
+    seed: int
+    reports: int = 0
+    files: int = 0
+    first_number: int = 0
+    last_number: int = 0
+    seconds: float = 0.0
+    by_type: Counter[str] = field(default_factory=Counter)
+    by_unit: Counter[str] = field(default_factory=Counter)
+    by_priority: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def rate(self) -> float:
+        return self.reports / self.seconds if self.seconds > 0 else 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "reports": self.reports,
+            "files": self.files,
+            "first_number": self.first_number,
+            "last_number": self.last_number,
+            "seconds": round(self.seconds, 3),
+            "reports_per_second": round(self.rate, 1),
+            "by_incident_type": dict(self.by_type.most_common()),
+            "by_expected_unit": dict(self.by_unit.most_common()),
+            "by_expected_priority": dict(sorted(self.by_priority.items())),
+        }
+
+
+def origin_of(exercise: Exercise) -> datetime:
+    """Where seeded arrivals end: the clock's origin (a real-time clock: its start)."""
+    return exercise.clock_origin or exercise.clock_base
+
+
+def next_number(session: Session, exercise_id: uuid.UUID) -> int:
+    value = session.scalar(
+        select(ExerciseCounter.value).where(
+            ExerciseCounter.exercise_id == exercise_id, ExerciseCounter.name == "report"
+        )
+    )
+    return (value or 0) + 1
+
+
+def esp_accounts(session: Session, *, exercise: Exercise, actor: str, at: datetime) -> dict[str, ExerciseContext]:
+    """One account per catalogue ESP (created once per database, no usable password) and its reporter membership
+    in the exercise; the context each ESP's reports are stored under."""
+    contexts: dict[str, ExerciseContext] = {}
+    for esp in esps.CATALOGUE:
+        user = auth_service.get_by_username(session, username=esp.username)
+        if user is None:
+            user = User(
+                username=esp.username,
+                display_name=esp.name,
+                role=GlobalRole.user,
+                password_hash=UNUSABLE_PASSWORD,
+                is_active=True,
+                created_at=wall.now(),
+            )
+            session.add(user)
+            session.flush()
+        membership = auth_service.get_membership(session, exercise_id=exercise.id, user_id=user.id)
+        if membership is None:
+            membership = auth_service.add_member(
+                session, exercise=exercise, user=user, role=ExerciseRole.reporter, unit_id=None, actor=actor, at=at
+            )
+        contexts[esp.key] = ExerciseContext(exercise, Principal(user, None), membership)
+    return contexts
+
+
+_PLAN: Plan | None = None
+
+
+def _start_worker(plan: Plan) -> None:
+    global _PLAN
+    _PLAN = plan
+
+
+def _work(chunk: int) -> list[tuple[Any, ...]]:
+    assert _PLAN is not None
+    return [r.pack() for r in generate_chunk(_PLAN, chunk)]
+
+
+def chunks(plan: Plan, workers: int = 0, *, prefetch: bool = False) -> Iterator[list[SeedReport]]:
+    """The plan's chunks in order: made here, by `workers` processes (forked; Linux), or with `prefetch` by a
+    thread that makes the next chunk while the caller stores this one (it runs while the database works on a COPY,
+    when the driver has released the interpreter lock; a caller busy in Python would only contend with it)."""
+    if workers <= 0 and not prefetch:
+        for chunk in range(plan.chunk_count):
+            yield generate_chunk(plan, chunk)
+        return
+    if workers <= 0:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-generator") as pool:
+            ahead = pool.submit(generate_chunk, plan, 0) if plan.chunk_count else None
+            for chunk in range(plan.chunk_count):
+                assert ahead is not None
+                ready = ahead.result()
+                ahead = pool.submit(generate_chunk, plan, chunk + 1) if chunk + 1 < plan.chunk_count else None
+                yield ready
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_start_worker, initargs=(plan,)) as pool:
+        for packed in pool.imap(_work, range(plan.chunk_count), chunksize=1):
+            with collector_paused():
+                yield [SeedReport.unpack(p) for p in packed]
+
+
+def _prepared(report: SeedReport, context: ExerciseContext) -> intake.Prepared:
+    return intake.Prepared(
+        digest=report.digest,
+        idempotency_key=None,
+        files=report.files,
+        found=report.found,
+        kind=Classification(report.kind),
+        urgent=report.urgent,
+        body=report.body,
+        captures=report.captures,
+        estimates=report.estimates,
+        received_at=report.received_at,
+        context=context,
+    )
+
+
+def seed_exercise(
+    session: Session,
+    *,
+    exercise: Exercise,
+    scenario: Scenario,
+    reports: int,
+    seed: int,
+    actor: str,
+    progress: Progress | None = None,
+    workers: int = 0,
+) -> Summary:
+    """Seed `reports` reports of `scenario` into the exercise (in the caller's transaction)."""
+    started = time.perf_counter()
+    at = ExerciseClock(exercise.clock_state).now()
+    contexts = esp_accounts(session, exercise=exercise, actor=actor, at=at)
+    plan = Plan(scenario, seed, reports, origin_of(exercise), next_number(session, exercise.id))
+    expected = ExpectedUnits(session, exercise.id)
+    summary = Summary(scenario.name, seed, first_number=plan.first_number)
+    batch: list[SeedReport] = []
+    stored_batches = 0
+    for chunk in chunks(plan, workers, prefetch=True):
+        batch += chunk
+        if len(batch) >= STORE_BATCH or batch[-1].index == reports - 1:
+            with collector_paused():
+                _store(session, exercise, plan, contexts, expected, batch, summary)
+            batch = []
+            stored_batches += 1
+            if stored_batches & (stored_batches - 1) == 0:  # after batches 1, 2, 4, 8, ...
+                _refresh_statistics(session)
+            if progress is not None:
+                progress(summary.reports, reports)
+    summary.last_number = plan.first_number + summary.reports - 1
+    summary.seconds = time.perf_counter() - started
+    events_service.append(
+        session,
+        exercise_id=exercise.id,
+        at=at,
+        actor=actor,
+        type="exercise.seeded",
+        subject_type="exercise",
+        subject_id=exercise.id,
+        data={
+            "scenario": scenario.name,
+            "seed": seed,
+            "reports": summary.reports,
+            "files": summary.files,
+            "first_number": summary.first_number,
+            "last_number": summary.last_number,
+        },
+    )
+    return summary
+
+
+def _refresh_statistics(session: Session) -> None:
+    """Let PostgreSQL's planner see the rows this transaction added (ANALYZE samples them; autovacuum cannot until
+    they commit): intake's bundle lookups join reports, cases and indicators, and plans made for near-empty tables
+    scan them whole once they hold millions of rows."""
+    if session.get_bind().dialect.name == "postgresql":
+        tables = ", ".join(f'"{m.__tablename__}"' for m in (Report, Case, Indicator, ReportFile))
+        session.execute(text(f"ANALYZE {tables}"))
+
+
+def _store(
+    session: Session,
+    exercise: Exercise,
+    plan: Plan,
+    contexts: dict[str, ExerciseContext],
+    expected: ExpectedUnits,
+    batch: list[SeedReport],
+    summary: Summary,
+) -> None:
+    any_context = next(iter(contexts.values()))
+    items = [_prepared(r, contexts[r.esp]) for r in batch]
+    results = intake.store(session, ctx=any_context, items=items, source=ReportSource.seed)
+    rows = []
+    for report, result in zip(batch, results, strict=True):
+        if not isinstance(result, intake.Stored) or result.number != report.number:
+            raise RuntimeError(f"seeded report {report.number} was not stored as planned: {result!r}")
+        unit = expected.unit_for(report.truth)
+        rows.append(
+            answer_row(
+                exercise_id=exercise.id,
+                report_id=result.report_id,
+                report=report,
+                expected=unit,
+                scenario=plan.scenario.name,
+                seed=plan.seed,
+                first_number=plan.first_number,
+            )
+        )
+        summary.by_type[report.body["incidentSummary"]["incidentType"]] += 1
+        summary.by_unit[unit.code or "none"] += 1
+        summary.by_priority[report.truth.priority] += 1
+        summary.files += len(report.files)
+    insert_rows(session, AnswerKey, rows)
+    summary.reports += len(batch)
+
+
+__all__ = ["CHUNK", "Summary", "chunks", "esp_accounts", "seed_exercise"]

@@ -1,0 +1,82 @@
+"""insert_rows: COPY's text format on PostgreSQL (from 32 rows) and executemany elsewhere store the same values,
+whatever characters the text and JSON hold."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from sqlalchemy import JSON, Boolean, Column, Float, Integer, MetaData, String, Table, Text, Uuid, select
+from sqlalchemy.orm import Session
+
+from app.db.base import UTCDateTime
+from app.db.bulk import COPY_FROM, insert_rows
+
+
+class Colour(StrEnum):
+    red = "red"
+
+
+TABLE = Table(
+    "bulk_probe",
+    MetaData(),
+    Column("id", Uuid, primary_key=True),
+    Column("name", Text),
+    Column("code", String(16)),
+    Column("count", Integer),
+    Column("ratio", Float),
+    Column("flag", Boolean),
+    Column("at", UTCDateTime()),
+    Column("doc", JSON),
+)
+TRICKY = ["plain", "tab\there", "line\nbreak", "cr\rhere", "back\\slash", "\\N", "é✓ ünïcode", "", "\\t literal"]
+
+
+def _rows(n: int) -> list[dict[str, Any]]:
+    start = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    return [
+        {
+            "id": uuid.uuid4(),
+            "name": TRICKY[i % len(TRICKY)] if i % 7 else None,
+            "code": Colour.red if i % 2 else "blue",
+            "count": i,
+            "ratio": i / 3,
+            "flag": i % 3 == 0,
+            "at": start + timedelta(seconds=i, microseconds=i),
+            "doc": [{"k": TRICKY[i % len(TRICKY)], "n": [i, None, True]}, {}, []] if i % 5 else ([] if i % 2 else {}),
+        }
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("n", [COPY_FROM - 1, COPY_FROM + 40])
+def test_values_come_back_as_given(session: Session, n: int) -> None:
+    connection = session.connection()
+    TABLE.create(connection)
+    rows = _rows(n)
+    insert_rows(session, SimpleNamespace(__table__=TABLE), rows)  # type: ignore[arg-type]
+    stored = {r.id: r for r in connection.execute(select(TABLE))}
+    assert len(stored) == n
+    for row in rows:
+        back = stored[row["id"]]
+        assert (back.name, back.code, back.count, back.flag, back.doc) == (
+            row["name"],
+            str(row["code"]),
+            row["count"],
+            row["flag"],
+            row["doc"],
+        )
+        assert back.ratio == pytest.approx(row["ratio"]) and back.at == row["at"]
+
+
+def test_naive_times_are_refused(session: Session) -> None:
+    connection = session.connection()
+    TABLE.create(connection)
+    rows = _rows(COPY_FROM + 1)
+    rows[-1]["at"] = datetime(2026, 3, 2, 8, 0)
+    with pytest.raises(Exception, match="naive datetime"):
+        insert_rows(session, SimpleNamespace(__table__=TABLE), rows)  # type: ignore[arg-type]
