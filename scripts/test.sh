@@ -10,6 +10,8 @@
 #   TIPDESK_TEST_SKIP_POSTGRES  1 skips the PostgreSQL pass, with a warning (for machines without PostgreSQL);
 #                               refused when CI=true
 #   CI                          true makes an unreachable PostgreSQL a failure, never a skip
+#   TIPDESK_TEST_JOBS           how many of mypy and the two pytest passes run at once (default: 2 on a machine with
+#                               2+ cores, else 1); each parallel stage's output is shown whole when it ends
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -59,6 +61,18 @@ STARTED=$SECONDS
 declare -a SUMMARY=()
 FAILED=0
 
+JOBS="${TIPDESK_TEST_JOBS:-}"
+if [[ -z "$JOBS" ]]; then
+    JOBS=1
+    (($(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) >= 2)) && JOBS=2
+fi
+[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || {
+    echo "TIPDESK_TEST_JOBS must be a positive integer, not '$JOBS'" >&2
+    exit 2
+}
+LOGS="$(mktemp -d)"
+trap 'rm -rf "$LOGS"' EXIT
+
 # Runs one stage; records its result and duration instead of stopping, so one run reports every failure.
 stage() {
     local name="$1"
@@ -66,7 +80,48 @@ stage() {
     banner "$name"
     local t0=$SECONDS rc=0
     "$@" || rc=$?
-    local took=$((SECONDS - t0))
+    record "$name" "$rc" $((SECONDS - t0))
+}
+
+# Starts a stage in the background (at most JOBS at once; with JOBS=1 it simply runs); `collect` waits for them.
+declare -a BG_NAMES=() BG_PIDS=()
+stage_bg() {
+    local name="$1"
+    shift
+    if ((JOBS <= 1)); then
+        stage "$name" "$@"
+        return
+    fi
+    while (($(jobs -rp | wc -l) >= JOBS)); do
+        wait -n || true
+    done
+    local n=${#BG_PIDS[@]}
+    echo "--- started in the background: $name"
+    (
+        t0=$SECONDS
+        rc=0
+        "$@" >"$LOGS/$n.log" 2>&1 || rc=$?
+        echo "$rc $((SECONDS - t0))" >"$LOGS/$n.result"
+    ) &
+    BG_NAMES+=("$name")
+    BG_PIDS+=("$!")
+}
+
+collect() {
+    local i rc took
+    for i in "${!BG_PIDS[@]}"; do
+        wait "${BG_PIDS[$i]}" || true
+        banner "${BG_NAMES[$i]}"
+        cat "$LOGS/$i.log"
+        read -r rc took <"$LOGS/$i.result" || { rc=1 took=0; }
+        record "${BG_NAMES[$i]}" "$rc" "$took"
+    done
+    BG_NAMES=()
+    BG_PIDS=()
+}
+
+record() {
+    local name="$1" rc="$2" took="$3"
     if ((rc == 0)); then
         SUMMARY+=("$(printf '  %-6s %-34s %4ds' PASS "$name" "$took")")
     else
@@ -100,8 +155,8 @@ SUMMARY+=("$(printf '  %-6s %-34s %4ds' DONE "install" "$((SECONDS - STARTED))")
 
 stage "ruff check" .venv/bin/ruff check .
 stage "ruff format --check" .venv/bin/ruff format --check .
-stage "mypy" .venv/bin/mypy
-stage "pytest on SQLite" env TIPDESK_TEST_DB=sqlite .venv/bin/python -m pytest "$@"
+stage_bg "mypy" .venv/bin/mypy
+stage_bg "pytest on SQLite" env TIPDESK_TEST_DB=sqlite .venv/bin/python -m pytest "$@"
 
 PG_SKIPPED=false
 if $SKIP_PG; then
@@ -110,7 +165,7 @@ if $SKIP_PG; then
         "This run does not show that tipdesk works on PostgreSQL; CI will run it."
     SUMMARY+=("$(printf '  %-6s %-34s' SKIP "pytest on PostgreSQL")")
 elif postgres_reachable; then
-    stage "pytest on PostgreSQL" env TIPDESK_TEST_DB=postgresql .venv/bin/python -m pytest "$@"
+    stage_bg "pytest on PostgreSQL" env TIPDESK_TEST_DB=postgresql .venv/bin/python -m pytest "$@"
 else
     FAILED=1
     SUMMARY+=("$(printf '  %-6s %-34s       (%s)' FAIL "pytest on PostgreSQL" "PostgreSQL unreachable")")
@@ -123,6 +178,8 @@ else
             "or set TIPDESK_TEST_SKIP_POSTGRES=1 to skip the PostgreSQL pass on this machine."
     fi
 fi
+
+collect
 
 banner "summary"
 printf '%s\n' "${SUMMARY[@]}"
