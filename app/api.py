@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from app.addresses.router import router as addresses_router
 from app.auth.members_router import router as members_router
 from app.auth.router import router as auth_router
+from app.cases.handovers_router import router as case_handovers_router
 from app.cases.links_router import router as case_links_router
 from app.cases.links_router import sla_router
 from app.cases.router import router as cases_router
@@ -28,6 +29,7 @@ api_router.include_router(addresses_router)
 api_router.include_router(units_router)
 api_router.include_router(cases_router)
 api_router.include_router(case_links_router)
+api_router.include_router(case_handovers_router)
 api_router.include_router(sla_router)
 api_router.include_router(seeding_router)
 api_router.include_router(jobs_router)

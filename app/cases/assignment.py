@@ -31,7 +31,7 @@ def _open(case: Case) -> None:
         raise errors.CaseClosed(f"The case is {case.status}; reopen it before assigning it.")
 
 
-def _eligible(session: Session, ctx: ExerciseContext, *, unit_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+def eligible(session: Session, ctx: ExerciseContext, *, unit_id: uuid.UUID, user_id: uuid.UUID) -> bool:
     found = session.scalar(
         select(Membership.id).where(
             Membership.exercise_id == ctx.exercise.id,
@@ -64,7 +64,7 @@ def assign(
             "That unit is not one of this exercise's units that you can assign cases to.",
             extra={"pointer": "/unit_id"},
         )
-    if assignee_id is not None and not _eligible(session, ctx, unit_id=unit_id, user_id=assignee_id):
+    if assignee_id is not None and not eligible(session, ctx, unit_id=unit_id, user_id=assignee_id):
         raise errors.AssigneeNotEligible(
             "The assignee must be an investigator of that unit or of a unit below it.",
             extra={"pointer": "/assignee_id"},

@@ -1,4 +1,5 @@
-"""Bulk actions over a list of case ids: assign, transition, set_priority, tag.
+"""Bulk actions over a list of case ids, or over the cases a filter expression selects: assign, transition,
+set_priority, tag.
 
 Each item runs in its own savepoint and gets the result a single request would have had (200, or the problem's
 status and document). With ``atomic`` the whole request also runs in a savepoint: one failing item rolls every item
@@ -12,12 +13,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import ExerciseContext
-from app.cases import assignment, service, triage
+from app.cases import assignment, errors, queries, service, triage
 from app.cases.models import Case
 from app.cases.schemas import (
+    MAX_BULK_FILTER,
     BulkAssign,
     BulkItemResult,
     BulkRequest,
@@ -28,6 +31,8 @@ from app.cases.schemas import (
     CaseUpdate,
 )
 from app.core.errors import AppError, problem_type
+from app.core.filters import parse
+from app.routing.fields import REPORT_FIELDS
 
 
 def _problem(exc: AppError) -> dict[str, Any]:
@@ -53,8 +58,28 @@ def _apply(session: Session, ctx: ExerciseContext, request: BulkRequest, case: C
             assignment.assign(session, ctx=ctx, case=case, unit_id=p.unit_id, assignee_id=p.assignee_id, at=at)
 
 
+def _selected(session: Session, ctx: ExerciseContext, request: BulkRequest) -> list[uuid.UUID]:
+    if request.ids is not None:
+        return list(dict.fromkeys(request.ids))
+    expression = parse(request.filter, REPORT_FIELDS, base="/filter")
+    stmt = (
+        select(Case.id)
+        .where(*queries.conditions(session, ctx, queries.CaseFilter(expression=expression), now=ctx.now()))
+        .order_by(Case.number)
+        .limit(MAX_BULK_FILTER + 1)
+    )
+    ids = list(session.scalars(stmt))
+    if len(ids) > MAX_BULK_FILTER:
+        matched = session.scalar(select(func.count()).select_from(stmt.limit(None).order_by(None).subquery()))
+        raise errors.BulkTooMany(
+            f"The filter selects {matched} cases; one bulk request takes at most {MAX_BULK_FILTER}. Narrow it.",
+            extra={"matched": matched, "limit": MAX_BULK_FILTER, "pointer": "/filter"},
+        )
+    return ids
+
+
 def run(session: Session, *, ctx: ExerciseContext, request: BulkRequest) -> BulkResult:
-    ids: list[uuid.UUID] = list(dict.fromkeys(request.ids))
+    ids = _selected(session, ctx, request)
     at = ctx.now()
     outer = session.begin_nested() if request.atomic else None
     results: list[BulkItemResult] = []

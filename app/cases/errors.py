@@ -65,3 +65,17 @@ class InvalidLink(UnprocessableEntity):
 
 class SlaTargetsInvalid(UnprocessableEntity):
     slug, title = "invalid-sla-targets", "SLA targets are inconsistent"
+
+
+class UnitNotTransferable(UnprocessableEntity):
+    slug, title = "unit-not-transferable", "Not an active unit of this exercise"
+
+
+class AlreadyHeld(Conflict):
+    slug, title = "already-held", "The case is already held by that unit"
+
+
+class BulkTooMany(UnprocessableEntity):
+    """Adds ``matched`` and ``limit``."""
+
+    slug, title = "bulk-too-many", "The filter selects too many cases for one bulk request"

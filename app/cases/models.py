@@ -129,3 +129,27 @@ class SlaPolicy(Base):
     targets: Mapped[dict[str, Any]] = mapped_column(JSON)
     at_risk_ratio: Mapped[float] = mapped_column(default=0.25)
     updated_at: Mapped[datetime]
+
+
+class HandoverKind(StrEnum):
+    transfer = "transfer"  # to another unit of the exercise
+    referral = "referral"  # to an agency outside the exercise
+
+
+class CaseHandover(IdMixin, Base):
+    """A case handed to another holder: a transfer to a unit, or a referral to an outside agency. Rows are only
+    added, so the case keeps every earlier holder."""
+
+    __tablename__ = "case_handover"
+    __table_args__ = (Index("ix_case_handover_case_id_at", "case_id", "at"),)
+
+    exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    kind: Mapped[HandoverKind] = mapped_column(String(16))
+    from_unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
+    to_unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
+    agency: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime]

@@ -11,12 +11,15 @@ from typing import Any
 
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.auth.principal import ExerciseContext
 from app.cases import sla
 from app.cases.models import PRIORITY_RANK, Case, Priority
 from app.cases.visibility import subtree_ids, visibility
+from app.core.filters import Expression, to_sql
 from app.core.pagination import PageParams, paginate
+from app.reports.models import Report
 
 
 class CaseSort(StrEnum):
@@ -48,6 +51,15 @@ class CaseFilter:
     tags: Sequence[str] = ()
     received_from: datetime | None = None
     received_to: datetime | None = None
+    expression: Expression | None = None  # the filter language over REPORT_FIELDS
+
+
+def matching(exercise_id: uuid.UUID, expression: Expression) -> ColumnElement[bool]:
+    """Cases any of whose reports matches ``expression`` (the report catalogue, whose case fields are the case's)."""
+    reports = select(Report.case_id).where(
+        Report.exercise_id == exercise_id, Report.case_id.is_not(None), to_sql(expression)
+    )
+    return Case.id.in_(reports)
 
 
 def conditions(session: Session, ctx: ExerciseContext, f: CaseFilter, *, now: datetime) -> list[Any]:
@@ -75,6 +87,8 @@ def conditions(session: Session, ctx: ExerciseContext, f: CaseFilter, *, now: da
         where.append(Case.created_at >= f.received_from)
     if f.received_to is not None:
         where.append(Case.created_at < f.received_to)
+    if f.expression is not None:
+        where.append(matching(ctx.exercise.id, f.expression))
     return where
 
 

@@ -28,10 +28,12 @@ from app.cases.schemas import (
 )
 from app.core.errors import Forbidden, NotFound, Unauthorized
 from app.core.errors import responses as err
+from app.core.filters import Expression, InvalidFilter, query_parameter
 from app.core.pagination import Page, PageDep
 from app.core.schemas import Rfc3339
 from app.db.session import SessionDep
 from app.reports.document import IncidentType
+from app.routing.fields import REPORT_FIELDS
 
 router = APIRouter(
     prefix="/exercises/{exercise_id}/cases", tags=["cases"], responses=err(Unauthorized, NotFound, Forbidden)
@@ -49,12 +51,12 @@ WRITE_ERRORS = (errors.CaseNotFound, errors.StaleVersion, errors.CaseClosed)
 WRITE = err(*WRITE_ERRORS)
 
 
-def _with_etag(response: Response, read: CaseRead) -> CaseRead:
+def with_etag(response: Response, read: CaseRead) -> CaseRead:
     response.headers["ETag"] = f'"{read.version}"'
     return read
 
 
-@router.get("", response_model=Page[CaseSummary], summary="List cases")
+@router.get("", response_model=Page[CaseSummary], summary="List cases", responses=err(InvalidFilter))
 def list_cases(
     session: SessionDep,
     ctx: Staff,
@@ -71,8 +73,10 @@ def list_cases(
     received_from: Annotated[Rfc3339 | None, Query(description="Received at or after (exercise time).")] = None,
     received_to: Annotated[Rfc3339 | None, Query(description="Received before (exercise time).")] = None,
     sort: Annotated[CaseSort, Query(description="`priority` puts E first; `-` reverses.")] = CaseSort.number,
+    expression: Annotated[Expression | None, query_parameter(REPORT_FIELDS)] = None,
 ) -> Page[CaseSummary]:
-    """The cases visible to the caller, filtered; `total=true` counts all matches."""
+    """The cases visible to the caller, filtered; `total=true` counts all matches. `filter` selects the cases any
+    of whose reports matches the expression (the report fields; status, priority, unit and tags are the case's)."""
     filters = CaseFilter(
         status=tuple(status or ()),
         priority=tuple(priority or ()),
@@ -85,17 +89,25 @@ def list_cases(
         tags=tuple(tag or ()),
         received_from=received_from,
         received_to=received_to,
+        expression=expression,
     )
     rows, cursor, total = queries.list_cases(session, ctx=ctx, filters=filters, sort=sort, params=page)
     now = ctx.now()
     return Page(items=[reads.summary(c, now) for c in rows], next_cursor=cursor, total=total)
 
 
-@router.post("/bulk", response_model=BulkResult, summary="Apply one action to many cases")
+@router.post(
+    "/bulk",
+    response_model=BulkResult,
+    summary="Apply one action to many cases",
+    responses=err(InvalidFilter, errors.BulkTooMany),
+)
 def bulk_action(session: SessionDep, ctx: Staff, request: Annotated[BulkRequest, Body()]) -> BulkResult:
-    """`{ids, action, params, atomic}` with action `assign`, `transition`, `set_priority` or `tag` (at most 200
-    ids). Each item gets the status a single request would have had; with `atomic=true` one failure rolls back all
-    and the items that had succeeded are reported as 424."""
+    """`{ids | filter, action, params, atomic}` with action `assign`, `transition`, `set_priority` or `tag`: at
+    most 200 ids, or a filter expression selecting the visible cases any of whose reports matches it (at most 1,000;
+    more is a 422 `bulk-too-many` naming how many matched, and nothing is changed). Each item gets the status a
+    single request would have had; with `atomic=true` one failure rolls back all and the items that had succeeded
+    are reported as 424."""
     return bulk.run(session, ctx=ctx, request=request)
 
 
@@ -103,7 +115,7 @@ def bulk_action(session: SessionDep, ctx: Staff, request: Annotated[BulkRequest,
 def get_case(session: SessionDep, ctx: Staff, case_id: uuid.UUID, response: Response) -> CaseRead:
     """The case with its reports, links, routing and SLA clocks; the `ETag` header carries its version."""
     case = service.get(session, ctx=ctx, case_id=case_id)
-    return _with_etag(response, reads.full(session, ctx, case))
+    return with_etag(response, reads.full(session, ctx, case))
 
 
 @router.patch(
@@ -118,7 +130,7 @@ def update_case(
     """Analysts, supervisors and instructors. Each field that changes is one `case.updated` event with its old and
     new value. A closed or referred case is refused with 409."""
     case = triage.update(session, ctx=ctx, case_id=case_id, data=data, if_match=if_match)
-    return _with_etag(response, reads.full(session, ctx, case))
+    return with_etag(response, reads.full(session, ctx, case))
 
 
 @router.post(
@@ -153,7 +165,7 @@ def transition_case(
         disposition=data.disposition,
         if_match=if_match,
     )
-    return _with_etag(response, reads.full(session, ctx, case))
+    return with_etag(response, reads.full(session, ctx, case))
 
 
 @router.post(
@@ -183,7 +195,7 @@ def assign_case(
         assignment.claim(session, ctx=ctx, case=case, at=at)
     else:
         assignment.release(session, ctx=ctx, case=case, at=at)
-    return _with_etag(response, reads.full(session, ctx, case))
+    return with_etag(response, reads.full(session, ctx, case))
 
 
 @router.get(

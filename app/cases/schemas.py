@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool, StrictInt, StringConstraints, model_validator
+import phonenumbers
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, StringConstraints, model_validator
 
-from app.cases.models import CaseStatus, Classification, LinkKind, Priority
+from app.cases.models import CaseStatus, Classification, HandoverKind, LinkKind, Priority
 from app.cases.sla import SlaState
 from app.core.schemas import ReadSchema, Schema
 
@@ -16,6 +17,11 @@ Tag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,
 Tags = Annotated[list[Tag], Field(max_length=20, description="Up to 20 tags of 1-40 letters, digits and `_.:/-`.")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000, pattern=r"^[^\x00]*$")]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^[^\x00]*$")]
+RequiredReason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=r"^[^\x00]*$")
+]
+COUNTRY_CODES = frozenset(phonenumbers.SUPPORTED_REGIONS)
+"""ISO 3166-1 alpha-2 codes of the countries and territories with telephone numbering (libphonenumber's regions)."""
 Disposition = Annotated[
     str,
     Field(
@@ -25,6 +31,7 @@ Disposition = Annotated[
     ),
 ]
 MAX_BULK = 200
+MAX_BULK_FILTER = 1000
 
 
 class SlaRead(ReadSchema):
@@ -195,8 +202,21 @@ class AssignParams(Schema):
 
 
 class _Bulk(Schema):
-    ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=MAX_BULK)]
+    ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=MAX_BULK)] | None = Field(
+        default=None, description=f"The cases, at most {MAX_BULK}; or give `filter` instead."
+    )
+    filter: dict[str, Any] | None = Field(
+        default=None,
+        description=f"Instead of `ids`: the visible cases any of whose reports matches this filter expression (the "
+        f"language of the report list's `?filter=`), in case-number order; at most {MAX_BULK_FILTER} may match.",
+    )
     atomic: StrictBool = Field(default=False, description="All or none: one failing item rolls every change back.")
+
+    @model_validator(mode="after")
+    def _ids_or_filter(self) -> _Bulk:
+        if (self.ids is None) == (self.filter is None):
+            raise ValueError("give either ids or filter")
+        return self
 
 
 class BulkTransition(_Bulk):
@@ -257,3 +277,36 @@ class SlaPolicyRead(ReadSchema):
     at_risk_ratio: float
     unprioritised: str = Field(description="The priority whose targets apply to cases without one.")
     customised: bool
+
+
+def _country(code: str) -> str:
+    if code not in COUNTRY_CODES:
+        raise ValueError("not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+class TransferRequest(Schema):
+    unit_id: uuid.UUID = Field(description="An active unit of the exercise.")
+    reason: RequiredReason
+
+
+class ReferralRequest(Schema):
+    agency: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00]*$")
+    ]
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_country)] = Field(
+        description="ISO 3166-1 alpha-2, upper case (e.g. `SG`)."
+    )
+    reason: RequiredReason
+
+
+class HandoverRead(ReadSchema):
+    id: uuid.UUID
+    kind: HandoverKind
+    from_unit_id: uuid.UUID | None
+    to_unit_id: uuid.UUID | None = Field(description="Transfers: the receiving unit.")
+    agency: str | None = Field(description="Referrals: the outside agency.")
+    country: str | None
+    reason: str
+    actor: str
+    at: datetime = Field(description="Exercise time.")
