@@ -366,7 +366,8 @@ def triage_time(ctx: Context) -> list[Outcome]:
         actor = decisive.actor if decisive else owner(shift, case)
         if actor is None:
             continue
-        expected = f"triaged by {due.isoformat()} (priority {case.expected.priority})"
+        target = (due - case.created_at).total_seconds() / 60
+        expected = f"triaged within {target:.0f} min (priority {case.expected.priority}), by {due:%Y-%m-%d %H:%M}"
         if case.triaged_at is None:
             out.append(Outcome("triage_time", case.id, case.number, actor, False, 1, expected, "not triaged"))
             continue
