@@ -143,3 +143,25 @@ def test_non_members_and_bad_input_get_problems(shift: Shift) -> None:
     assert r.status_code == 422
     r = shift.client.get(f"{shift.base}/debrief", params={"format": "pdf"}, headers=shift.instructor.headers)
     assert r.status_code == 422
+
+
+def test_merging_duplicates_finds_them_and_leaves_priority_and_routing_to_the_surviving_case(shift: Shift) -> None:
+    trainee = shift.trainee()
+    plan = plan_from_key(shift, trainee)
+    merged = {cid: target for cid, target in plan.duplicate_of.items() if target not in plan.duplicate_of}
+    assert merged
+    plan.duplicate_of = {cid: t for cid, t in plan.duplicate_of.items() if cid not in merged}
+    plan.cases = [c for c in plan.cases if c["id"] not in merged]
+    play(shift, trainee, plan)
+    for cid, target in merged.items():
+        r = shift.client.post(f"{shift.base}/cases/{target}/merge", headers=trainee.headers, json={"case_ids": [cid]})
+        assert r.status_code == 200, r.text
+
+    card = shift.card(trainee, explain="true")
+    for name, m in card.items():
+        assert m["score"] in (100.0, None), (name, m)
+    n = len(plan.cases) + len(merged)
+    assert card["duplicates"]["opportunities"] == len(merged) + len(plan.duplicate_of)
+    assert card["priority"]["opportunities"] == n - len(merged)  # closed as duplicates: judged on the survivor
+    assert not {i["case_id"] for i in card["routing"]["items"]} & set(merged)
+    assert {i["case_id"] for i in card["triage_time"]["items"]} >= set(merged)  # merging is their triage
