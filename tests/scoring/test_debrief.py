@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlparse
+
+import pytest
 
 from app.auth.models import ExerciseRole
 from tests.scoring.conftest import Shift, jump, plan_from_key, play, triage
@@ -103,3 +108,25 @@ def test_debrief_html_is_well_formed_self_contained_and_escaped(shift: Shift) ->
     assert "Arrivals vs triage per hour" in page and "Where most trainees went wrong" in page
     r = shift.client.get(f"{shift.base}/debrief", headers=shift.instructor.headers)
     assert r.headers["content-type"].startswith("application/json")
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+def test_debrief_html_renders_in_headless_chromium(shift: Shift, tmp_path: Path) -> None:
+    _mistaken_shift(shift)
+    r = shift.client.get(f"{shift.base}/debrief", params={"format": "html"}, headers=shift.instructor.headers)
+    page = tmp_path / "debrief.html"
+    page.write_text(r.text, encoding="utf-8")
+    assert CHROMIUM is not None
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,1600"]
+    dom = subprocess.run(
+        [CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    assert "Where most trainees went wrong" in dom and "<svg" in dom and "<script" not in dom
+    shot = tmp_path / "debrief.png"
+    subprocess.run(
+        [CHROMIUM, *flags, f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120, check=True
+    )
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
