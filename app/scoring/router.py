@@ -69,10 +69,11 @@ def get_debrief(
 ) -> JSONResponse | HTMLResponse:
     """Instructors only: the shift's timeline, SLA breaches, the cases most trainees got wrong and why, per-trainee
     scorecards and arrivals vs triage per hour. JSON by default; an HTML page (inline CSS and SVG, no external
-    assets) with `?format=html` or `Accept: text/html`."""
+    assets) with `?format=html`, or with an `Accept` header naming `text/html` and not `application/json` (as
+    browsers send)."""
     data = debrief.build(session, ctx=ctx)
     accept = request.headers.get("accept", "")
-    wants_html = format == "html" or (format is None and "text/html" in accept)
+    wants_html = format == "html" or (format is None and "text/html" in accept and "application/json" not in accept)
     if wants_html:
         return HTMLResponse(debrief.render_html(data))
     return JSONResponse(data.model_dump(mode="json"))

@@ -106,8 +106,9 @@ def test_debrief_html_is_well_formed_self_contained_and_escaped(shift: Shift) ->
     assert external == []
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
     assert "Arrivals vs triage per hour" in page and "Where most trainees went wrong" in page
-    r = shift.client.get(f"{shift.base}/debrief", headers=shift.instructor.headers)
-    assert r.headers["content-type"].startswith("application/json")
+    for accept in ("*/*", "application/json", "application/json, text/html;q=0.5"):
+        r = shift.client.get(f"{shift.base}/debrief", headers={**shift.instructor.headers, "Accept": accept})
+        assert r.headers["content-type"].startswith("application/json"), accept
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
