@@ -15,6 +15,7 @@ from app.exercises.router import router as exercises_router
 from app.jobs.router import router as jobs_router
 from app.reports.router import indicators_router
 from app.reports.router import router as reports_router
+from app.scoring.router import router as scoring_router
 from app.seeding.router import router as seeding_router
 from app.units.router import router as units_router
 
@@ -33,3 +34,4 @@ api_router.include_router(case_handovers_router)
 api_router.include_router(sla_router)
 api_router.include_router(seeding_router)
 api_router.include_router(jobs_router)
+api_router.include_router(scoring_router)

@@ -1,0 +1,1 @@
+"""Scoring trainees against the answer key, and the instructor's debrief of a shift."""
