@@ -47,6 +47,7 @@ def verify_events(session: SessionDep, ctx: Supervisors) -> VerifyResult:
 
 SEQ_MAX = 2**31 - 1
 EVENT_STREAM = "text/event-stream"
+SHUTDOWN_GRACE_SECONDS = 3.0  # a poll in progress finishes, then the stream ends; after this it is cancelled
 
 
 @router.get(
@@ -88,9 +89,11 @@ async def stream_events(
     wanted = stream.type_filter(types or [])
     principal, exercise_id = ctx.principal, ctx.exercise.id
 
+    shutdown = anyio.Event()  # set by the SSE library when the server is stopping: the stream then ends cleanly
+
     async def messages() -> AsyncIterator[ServerSentEvent]:
         cursor = start
-        while True:
+        while not shutdown.is_set():
             found = await run_in_threadpool(
                 stream.poll,
                 database,
@@ -106,10 +109,13 @@ async def stream_events(
             if found.ended:
                 return
             if not found.more:
-                await anyio.sleep(settings.stream_poll_interval_seconds)
+                with anyio.move_on_after(settings.stream_poll_interval_seconds):
+                    await shutdown.wait()
 
     return EventSourceResponse(
         messages(),
         ping=settings.stream_heartbeat_seconds,
+        shutdown_event=shutdown,
+        shutdown_grace_period=SHUTDOWN_GRACE_SECONDS,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
