@@ -84,13 +84,12 @@ def visible(session: Session, ctx: ExerciseContext, rows: Sequence[Event]) -> li
     report_ids = {r for e in rows if e.subject_type == "report" and (r := _uuid(e.subject_id)) is not None}
     case_of_report: dict[uuid.UUID, uuid.UUID | None] = {}
     if report_ids:
-        case_of_report = dict(
-            session.execute(
-                select(Report.id, Report.case_id).where(
-                    Report.id.in_(report_ids), Report.exercise_id == ctx.exercise.id, report_arrived(ctx.now())
-                )
-            ).tuples()
+        found = session.execute(
+            select(Report.id, Report.case_id).where(
+                Report.id.in_(report_ids), Report.exercise_id == ctx.exercise.id, report_arrived(ctx.now())
+            )
         )
+        case_of_report = dict(found.all())
     case_ids = {c for e in rows if e.subject_type == "case" and (c := _uuid(e.subject_id)) is not None}
     case_ids |= {c for c in case_of_report.values() if c is not None}
     seen: set[uuid.UUID] = set()
