@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     stream_heartbeat_seconds: float = Field(
         default=15.0, ge=0.1, le=3600, description="Idle event streams send a comment ping this often (real seconds)."
     )
+    stream_max_seconds: float = Field(
+        default=3600.0,
+        ge=0.1,
+        description="An event stream ends after this long (real seconds); clients resume with Last-Event-ID.",
+    )
     stream_batch_size: int = Field(default=500, ge=1, le=10_000, description="Most events one stream poll reads.")
     arrival_release_interval_seconds: float = Field(
         default=1.0,

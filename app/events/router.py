@@ -47,6 +47,21 @@ def verify_events(session: SessionDep, ctx: Supervisors) -> VerifyResult:
 
 SEQ_MAX = 2**31 - 1
 EVENT_STREAM = "text/event-stream"
+SSE_MESSAGE = {
+    "type": "object",
+    "description": "One Server-Sent Events message (comment lines, the heartbeats, are not messages).",
+    "properties": {
+        "id": {"type": "string", "description": "The event's seq: what `Last-Event-ID` resumes after."},
+        "event": {"type": "string", "description": "Always `message` (the event's type is inside `data`)."},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "description": "The event as `GET .../events` lists it (EventRead).",
+        },
+        "retry": {"type": "integer"},
+    },
+    "required": ["data"],
+}
 SHUTDOWN_GRACE_SECONDS = 3.0  # a poll in progress finishes, then the stream ends; after this it is cancelled
 
 
@@ -55,7 +70,10 @@ SHUTDOWN_GRACE_SECONDS = 3.0  # a poll in progress finishes, then the stream end
     summary="Follow the event log live (Server-Sent Events)",
     response_class=EventSourceResponse,
     responses={
-        200: {"description": "An endless event stream.", "content": {EVENT_STREAM: {"schema": {"type": "string"}}}}
+        200: {
+            "description": "The event stream: one message per event.",
+            "content": {EVENT_STREAM: {"schema": SSE_MESSAGE}},
+        }
     },
 )
 async def stream_events(
@@ -79,7 +97,8 @@ async def stream_events(
     (its `type` inside). Resume with `Last-Event-ID` (what EventSource sends on reconnection) or `?after=`: the
     stream continues with the next event the caller may see, with no gap and no repeat. Instructors see every event;
     supervisors, analysts and investigators only the events of cases (and their reports) they see, and clock and
-    status changes of the exercise. Idle streams send a comment (`: ping`) every `TIPDESK_STREAM_HEARTBEAT_SECONDS`.
+    status changes of the exercise. Idle streams send a comment (`: ping`) every `TIPDESK_STREAM_HEARTBEAT_SECONDS`;
+    a stream ends after `TIPDESK_STREAM_MAX_SECONDS` (EventSource reconnects and resumes by itself).
     Scheduled reports' events join the log when the exercise clock reaches their arrival. See docs/stream.md."""
     start = int(last_event_id) if last_event_id is not None else after
     if start > SEQ_MAX:
@@ -93,7 +112,8 @@ async def stream_events(
 
     async def messages() -> AsyncIterator[ServerSentEvent]:
         cursor = start
-        while not shutdown.is_set():
+        ends = anyio.current_time() + settings.stream_max_seconds
+        while not shutdown.is_set() and anyio.current_time() < ends:
             found = await run_in_threadpool(
                 stream.poll,
                 database,
@@ -109,7 +129,7 @@ async def stream_events(
             if found.ended:
                 return
             if not found.more:
-                with anyio.move_on_after(settings.stream_poll_interval_seconds):
+                with anyio.move_on_after(min(settings.stream_poll_interval_seconds, ends - anyio.current_time())):
                     await shutdown.wait()
 
     return EventSourceResponse(

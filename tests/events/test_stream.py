@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -227,3 +228,19 @@ def test_server_shutdown_ends_open_streams(live: Live) -> None:
     assert took < 4  # well within uvicorn's graceful timeout (5 s): the stream ended, it was not cancelled
     assert not live.server.thread.is_alive()
     assert result["r"].ended and result["r"].messages  # it was streaming, and the server closed it cleanly
+
+
+def test_a_stream_ends_after_its_longest_duration_and_the_client_resumes(live: Live, database: Database) -> None:
+    live.tick(3)
+    settings = database.settings.model_copy(update={"stream_max_seconds": 0.3, "stream_poll_interval_seconds": 0.05})
+    with TestClient(create_app(settings, database=database)) as client:
+        started = time.monotonic()
+        r = client.get(live.url().split(live.server.url)[1], headers=live.world.owner.headers)
+        assert time.monotonic() - started < 3
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        ids = [int(line[3:]) for line in r.text.splitlines() if line.startswith("id:")]
+        assert ids == list(range(1, live.head() + 1))
+        again = client.get(
+            live.url().split(live.server.url)[1], headers={**live.world.owner.headers, "Last-Event-ID": str(ids[-2])}
+        )
+        assert [int(line[3:]) for line in again.text.splitlines() if line.startswith("id:")] == [ids[-1]]
