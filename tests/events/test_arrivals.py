@@ -231,3 +231,22 @@ def test_instructors_inject_a_report_at_a_chosen_moment(shift: Shift) -> None:
     assert [e.type for e in theirs if e.type.startswith(("report.", "case."))] == ["case.opened", "report.received"]
     assert all(e.at == at for e in theirs if e.type in ("case.opened", "report.received"))
     assert uuid.UUID(report["id"])
+
+
+def test_seeding_with_drip_schedules_the_scenario_from_the_current_time(
+    client: TestClient, factory: Factory, session: Session
+) -> None:
+    owner = factory.user(GlobalRole.instructor)
+    exercise = factory.exercise(owner, clock={"mode": "simulated", "origin": ORIGIN.isoformat(), "paused": True})
+    base = f"/api/v1/exercises/{exercise.id}"
+    bad = client.post(f"{base}/seed", headers=owner.headers, json={"scenario": "classroom", "drip": "soon"})
+    assert bad.status_code == 422
+    r = client.post(f"{base}/seed", headers=owner.headers, json={"scenario": "classroom", "reports": 12, "drip": True})
+    assert r.status_code == 202, r.text
+    assert r.json()["params"]["drip"] is True
+    job = client.get(f"/api/v1/jobs/{r.json()['id']}", headers=owner.headers).json()
+    assert job["status"] == "succeeded", job
+    arrivals = sorted(session.scalars(select(Report.arrives_at).where(Report.exercise_id == exercise.id)))
+    assert len(arrivals) == 12 and all(a is not None and ORIGIN <= a <= ORIGIN + timedelta(hours=8) for a in arrivals)
+    listed = client.get(f"{base}/reports", headers=owner.headers).json()["items"]
+    assert len(listed) == sum(a <= ORIGIN for a in arrivals)  # the clock is paused at the origin
