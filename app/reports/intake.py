@@ -22,6 +22,7 @@ from app.auth.principal import ExerciseContext
 from app.cases import service as cases_service
 from app.cases import sla
 from app.cases.models import Case, CaseStatus, Classification
+from app.cases.visibility import arrived
 from app.core.clock import wall
 from app.core.errors import AppError, ProblemDetailItem
 from app.db.bulk import insert_rows
@@ -174,8 +175,9 @@ def _md5_hashes(p: Prepared) -> list[str]:
     return [hashlib.sha256(i.value.encode()).hexdigest() for i in p.found if i.kind == "md5"]
 
 
-def _stored_bundle_case(session: Session, ctx: ExerciseContext, hashes: list[str]) -> Case | None:
-    """The open case of an earlier batched report from the same reporter that shares a file MD5, if any."""
+def _stored_bundle_case(session: Session, ctx: ExerciseContext, hashes: list[str], at: datetime) -> Case | None:
+    """The open case of an earlier batched report from the same reporter that shares a file MD5, if any, among the
+    cases that have arrived by ``at`` (the joining report's own arrival)."""
     return session.scalar(
         select(Case)
         .join(Report, Report.case_id == Case.id)
@@ -188,6 +190,7 @@ def _stored_bundle_case(session: Session, ctx: ExerciseContext, hashes: list[str
             Indicator.kind == "md5",
             Indicator.value_hash.in_(hashes),
             Case.status.not_in(NOT_JOINABLE),
+            arrived(at),
         )
         .order_by(Case.number)
         .limit(1)
@@ -242,7 +245,7 @@ def _cases_for(session: Session, ctx: ExerciseContext, items: Sequence[Prepared]
         hashes = _md5_hashes(p) if p.body.get("batchedReport") is not None else []
         decision: int | Case | None = next((bundles[h] for h in hashes if h in bundles), None)
         if decision is None and hashes:
-            decision = _stored_bundle_case(session, p.context or ctx, hashes)
+            decision = _stored_bundle_case(session, p.context or ctx, hashes, p.arrives_at or ctx.now())
         decisions.append(decision)
         bundles.update(dict.fromkeys(hashes, index if decision is None else decision))
     return decisions

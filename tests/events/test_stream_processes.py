@@ -11,7 +11,6 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -51,8 +50,10 @@ def committed(database: Database) -> Iterator[tuple[Session, Exercise, Actor]]:
         session.close()
 
 
-@pytest.fixture
-def processes(database_url: str, tmp_path: Path) -> Iterator[tuple[Process, Process]]:
+@pytest.fixture(scope="module")
+def processes(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Process, Process]]:
+    """Two API processes for the module (the SIGTERM test, last, stops process A)."""
+    tmp_path = tmp_path_factory.mktemp("servers")
     env = {
         "TIPDESK_DATABASE_URL": database_url,
         "TIPDESK_SECRET_KEY": TEST_SECRET,
