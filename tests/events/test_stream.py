@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from app.auth import service as auth_service
 from app.auth.models import ExerciseRole, GlobalRole, User
 from app.db.session import Database
 from app.events import service as events_service
+from app.events import stream
 from app.events.models import Event
 from app.exercises.models import Exercise
 from app.main import create_app
@@ -244,3 +246,21 @@ def test_a_stream_ends_after_its_longest_duration_and_the_client_resumes(live: L
             live.url().split(live.server.url)[1], headers={**live.world.owner.headers, "Last-Event-ID": str(ids[-2])}
         )
         assert [int(line[3:]) for line in again.text.splitlines() if line.startswith("id:")] == [ids[-1]]
+
+
+def test_a_disconnected_client_stops_the_polling(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    polls: list[float] = []
+    real_poll = stream.poll
+
+    def counting_poll(*args: Any, **kwargs: Any) -> stream.Poll:
+        polls.append(time.monotonic())
+        return real_poll(*args, **kwargs)
+
+    monkeypatch.setattr(stream, "poll", counting_poll)
+    live.tick(2)
+    got = read_stream(live.url(), headers=live.world.owner.headers, until=lambda r: len(r.comments) >= 1)
+    assert got.messages and polls  # it was polling (every 0.05 s) while connected
+    time.sleep(0.5)  # the disconnect reaches the server and the poll in progress finishes
+    settled = len(polls)
+    time.sleep(0.5)
+    assert len(polls) == settled, "the stream went on polling after its client left"
