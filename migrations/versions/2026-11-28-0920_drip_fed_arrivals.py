@@ -2,7 +2,7 @@
 still ahead wait in ``event_scheduled`` until the clock reaches them.
 
 Revision ID: 3f8b6d2e4a17
-Revises: 7d3a5e9c1b24
+Revises: 4e6b1d9a2c35
 Create Date: 2026-11-28 09:20:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from app.db.base import UTCDateTime
 
 revision: str = "3f8b6d2e4a17"
-down_revision: str | None = "7d3a5e9c1b24"
+down_revision: str | None = "4e6b1d9a2c35"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
