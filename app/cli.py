@@ -130,16 +130,21 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
 ) -> None:
-    """Serve the API with uvicorn; SLA breaches are recorded every TIPDESK_SLA_SWEEP_INTERVAL_SECONDS meanwhile."""
+    """Serve the API with uvicorn; SLA breaches are recorded every TIPDESK_SLA_SWEEP_INTERVAL_SECONDS and arrived
+    scheduled reports enter the event log every TIPDESK_ARRIVAL_RELEASE_INTERVAL_SECONDS meanwhile."""
     import uvicorn
 
     from app.cases.sweeper import PeriodicSweeper
     from app.db.session import Database
+    from app.events.scheduled import PeriodicRelease
 
     settings = _settings()
     sweeper = None
     if settings.sla_sweep_interval_seconds > 0:
         sweeper = PeriodicSweeper(Database(settings), settings.sla_sweep_interval_seconds).start()
+    release = None
+    if settings.arrival_release_interval_seconds > 0:
+        release = PeriodicRelease(Database(settings), settings.arrival_release_interval_seconds).start()
     try:
         uvicorn.run(
             "app.main:create_app",
@@ -155,6 +160,9 @@ def serve(
         if sweeper is not None:
             sweeper.stop()
             sweeper.database.dispose()
+        if release is not None:
+            release.stop()
+            release.database.dispose()
 
 
 @app.command("sweep")

@@ -75,6 +75,9 @@ def seed(
     workers: Annotated[
         int | None, typer.Option(min=0, max=16, help="Generator processes (default: 1 from 20,000 reports).")
     ] = None,
+    drip: Annotated[
+        bool, typer.Option(help="Feed the reports over the shift from the exercise's current time (drip feed).")
+    ] = False,
 ) -> None:
     """Seed an exercise from a scenario: fabricated reports (reserved identifiers only) through intake's rules,
     with an answer key each. All or nothing: a failure leaves the exercise as it was."""
@@ -107,6 +110,7 @@ def seed(
                     actor="system",
                     workers=workers if workers is not None else (1 if count >= 20_000 else 0),
                     progress=lambda done, _total: bar.update(task, completed=done),
+                    drip=drip,
                 )
                 bar.update(task, description="Committing")
         print_summary(summary)

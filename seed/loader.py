@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, text
@@ -153,7 +153,7 @@ def chunks(plan: Plan, workers: int = 0, *, prefetch: bool = False) -> Iterator[
                 yield [SeedReport.unpack(p) for p in packed]
 
 
-def _prepared(report: SeedReport, context: ExerciseContext) -> intake.Prepared:
+def _prepared(report: SeedReport, context: ExerciseContext, shift: timedelta | None = None) -> intake.Prepared:
     return intake.Prepared(
         digest=report.digest,
         idempotency_key=None,
@@ -166,6 +166,7 @@ def _prepared(report: SeedReport, context: ExerciseContext) -> intake.Prepared:
         estimates=report.estimates,
         received_at=report.received_at,
         context=context,
+        arrives_at=report.received_at + shift if shift is not None else None,
     )
 
 
@@ -179,12 +180,18 @@ def seed_exercise(
     actor: str,
     progress: Progress | None = None,
     workers: int = 0,
+    drip: bool = False,
 ) -> Summary:
-    """Seed `reports` reports of `scenario` into the exercise (in the caller's transaction)."""
+    """Seed `reports` reports of `scenario` into the exercise (in the caller's transaction).
+
+    Without ``drip`` the reports arrived over the scenario's window ending at the clock's origin (a backlog); with
+    it, the same schedule is moved to start at the exercise's current time: each report arrives, and only then shows,
+    when the exercise clock reaches its ``arrives_at`` (a shift fed report by report; docs/stream.md)."""
     started = time.perf_counter()
     at = ExerciseClock(exercise.clock_state).now()
     contexts = esp_accounts(session, exercise=exercise, actor=actor, at=at)
     plan = Plan(scenario, seed, reports, origin_of(exercise), next_number(session, exercise.id))
+    shift = at - plan.window_start if drip else None
     expected = ExpectedUnits(session, exercise.id)
     summary = Summary(scenario.name, seed, first_number=plan.first_number)
     batch: list[SeedReport] = []
@@ -193,7 +200,7 @@ def seed_exercise(
         batch += chunk
         if len(batch) >= STORE_BATCH or batch[-1].index == reports - 1:
             with collector_paused():
-                _store(session, exercise, plan, contexts, expected, batch, summary)
+                _store(session, exercise, plan, contexts, expected, batch, summary, shift)
             batch = []
             stored_batches += 1
             if stored_batches & (stored_batches - 1) == 0:  # after batches 1, 2, 4, 8, ...
@@ -213,6 +220,7 @@ def seed_exercise(
         data={
             "scenario": scenario.name,
             "seed": seed,
+            "drip": drip,
             "reports": summary.reports,
             "files": summary.files,
             "first_number": summary.first_number,
@@ -239,9 +247,10 @@ def _store(
     expected: ExpectedUnits,
     batch: list[SeedReport],
     summary: Summary,
+    shift: timedelta | None = None,
 ) -> None:
     any_context = next(iter(contexts.values()))
-    items = [_prepared(r, contexts[r.esp]) for r in batch]
+    items = [_prepared(r, contexts[r.esp], shift) for r in batch]
     results = intake.store(session, ctx=any_context, items=items, source=ReportSource.seed)
     rows = []
     for report, result in zip(batch, results, strict=True):

@@ -83,7 +83,14 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 def _settings(url: str) -> Settings:
     # seeding runs in the request's background task here: small seedings keep each fuzzed call quick
-    return Settings(database_url=url, environment="test", secret_key=TEST_SECRET, cors_origins=[], seed_max_reports=30)
+    return Settings(
+        database_url=url,
+        environment="test",
+        secret_key=TEST_SECRET,
+        cors_origins=[],
+        seed_max_reports=30,
+        stream_max_seconds=0.2,  # the event stream is endless otherwise, and the in-process client waits for its end
+    )
 
 
 class _LateBoundApp:

@@ -88,6 +88,7 @@ class Case(IdMixin, Base):
     closure_proposal: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]  # exercise time the first report was received
+    arrives_at: Mapped[datetime | None]  # a scheduled case: when its first report arrives (app.cases.visibility)
     updated_at: Mapped[datetime]  # exercise time
 
     # milestones (exercise time)

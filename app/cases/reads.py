@@ -22,6 +22,7 @@ from app.cases.schemas import (
     UnitRef,
 )
 from app.cases.service import LIFECYCLE, caller_role
+from app.cases.visibility import report_arrived
 from app.events.models import Event
 from app.reports.models import Report
 from app.units.models import Unit
@@ -104,7 +105,9 @@ def _routing(session: Session, case: Case) -> RoutingRead:
 
 
 def full(session: Session, ctx: ExerciseContext, case: Case) -> CaseRead:
-    reports = session.scalars(select(Report).where(Report.case_id == case.id).order_by(Report.number)).all()
+    reports = session.scalars(
+        select(Report).where(Report.case_id == case.id, report_arrived(ctx.now())).order_by(Report.number)
+    ).all()
     return CaseRead.model_validate(
         {
             **summary(case, ctx.now()).model_dump(),

@@ -11,25 +11,41 @@
 - Everyone else sees no case. A case outside what a caller sees is answered exactly like a missing one (404).
 
 Cases may only be assigned to units the caller sees: the whole tree for the first two groups, the subtree otherwise.
+
+*Arrival* (drip-fed reports, docs/stream.md): a scheduled report, and the case it opens, exist for nobody (instructors
+included) until the exercise clock reaches its ``arrives_at``. :func:`arrived` and :func:`report_arrived` are the one
+statement of that rule; :meth:`Visibility.clause` includes it, and report queries use :func:`report_arrived`.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, false, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from app.auth.models import ExerciseRole
 from app.auth.principal import ExerciseContext
 from app.cases.models import Case
+from app.reports.models import Report
 from app.units.models import Unit
 
 NATIONAL_KIND_PREFIX = "national_"
 NATIONAL_ROLES = (ExerciseRole.supervisor, ExerciseRole.analyst)
 UNIT_ROLES = (ExerciseRole.supervisor, ExerciseRole.analyst, ExerciseRole.investigator)
+
+
+def arrived(now: datetime) -> ColumnElement[bool]:
+    """A case has arrived: it was not scheduled, or the exercise clock (``now``) has reached its arrival."""
+    return or_(Case.arrives_at.is_(None), Case.arrives_at <= now)
+
+
+def report_arrived(now: datetime) -> ColumnElement[bool]:
+    """A report has arrived: it was not scheduled, or the exercise clock (``now``) has reached its arrival."""
+    return or_(Report.arrives_at.is_(None), Report.arrives_at <= now)
 
 
 def subtree(exercise_id: uuid.UUID, unit_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
@@ -52,9 +68,15 @@ class Visibility:
     unit_ids: tuple[uuid.UUID, ...]  # the subtree seen, when not everything
     assignee_id: uuid.UUID | None  # cases assigned to this user are seen too
     exercise_id: uuid.UUID
+    now: datetime | None = None  # the exercise time: cases that have not arrived by then are not seen
 
     def clause(self) -> Any:
         """A condition on ``Case`` (the exercise condition is separate)."""
+        if self.now is not None:
+            return and_(arrived(self.now), self._seen())
+        return self._seen()
+
+    def _seen(self) -> Any:
         if self.everything:
             return true()
         parts: list[Any] = []
@@ -79,6 +101,12 @@ def is_national(unit: Unit) -> bool:
 
 
 def visibility(session: Session, ctx: ExerciseContext) -> Visibility:
+    """What the caller sees now: their cases (:func:`_visibility`) that have arrived by the exercise clock."""
+    found = _visibility(session, ctx)
+    return Visibility(found.everything, found.unit_ids, found.assignee_id, found.exercise_id, now=ctx.now())
+
+
+def _visibility(session: Session, ctx: ExerciseContext) -> Visibility:
     exercise_id = ctx.exercise.id
     role, membership = ctx.role, ctx.membership
     if ctx.principal.is_admin or membership is None or role == ExerciseRole.instructor:

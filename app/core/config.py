@@ -52,6 +52,23 @@ class Settings(BaseSettings):
     sla_sweep_interval_seconds: float = Field(
         default=30.0, ge=0, description="How often `tipdesk serve` records SLA breaches (real seconds; 0: never)."
     )
+    stream_poll_interval_seconds: float = Field(
+        default=0.5, ge=0.01, le=60, description="How often an event stream looks for new events (real seconds)."
+    )
+    stream_heartbeat_seconds: float = Field(
+        default=15.0, ge=0.1, le=3600, description="Idle event streams send a comment ping this often (real seconds)."
+    )
+    stream_max_seconds: float = Field(
+        default=3600.0,
+        ge=0.1,
+        description="An event stream ends after this long (real seconds); clients resume with Last-Event-ID.",
+    )
+    stream_batch_size: int = Field(default=500, ge=1, le=10_000, description="Most events one stream poll reads.")
+    arrival_release_interval_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How often `tipdesk serve` moves arrived scheduled events into the log (real seconds; 0: never).",
+    )
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "INFO"

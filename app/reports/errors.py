@@ -17,6 +17,10 @@ class UnsafeReport(UnprocessableEntity):
     slug, title = "unsafe-report", "The report carries identifiers outside the reserved ranges or unknown fields"
 
 
+class ArrivalInPast(UnprocessableEntity):
+    slug, title = "arrival-in-the-past", "A scheduled arrival must not be before the exercise's current time"
+
+
 class InvalidIndicator(UnprocessableEntity):
     slug, title = "invalid-indicator", "Not a value of that kind"
 

@@ -22,9 +22,11 @@ from app.auth.principal import ExerciseContext
 from app.cases import service as cases_service
 from app.cases import sla
 from app.cases.models import Case, CaseStatus, Classification
+from app.cases.visibility import arrived
 from app.core.clock import wall
 from app.core.errors import AppError, ProblemDetailItem
 from app.db.bulk import insert_rows
+from app.events import scheduled as scheduled_events
 from app.events import service as events_service
 from app.exercises import counters
 from app.exercises.models import ExerciseStatus, IntakeMode
@@ -64,9 +66,11 @@ class Prepared:
     What storing reads is plain data: ``body`` (Section A as stored: the document's JSON form), the ``captures``
     and ``estimates`` Section B geolocates, the indicators ``found``, ``kind`` and ``urgent``. ``prepare`` derives
     them from the document; the seeder, which builds reports whose facts it knows, supplies them directly (a test
-    keeps both ways equal). ``received_at`` (exercise time) defaults to the time of storing. ``context`` is the
-    submitting context when one batch mixes submitters (seeding: each report comes from its ESP's account); such
-    items carry no idempotency key."""
+    keeps both ways equal). ``received_at`` (exercise time) defaults to the time of storing. ``arrives_at``
+    schedules the report: it is received then (``received_at`` is its arrival, SLA clocks start there) and, while
+    that is in the exercise's future, the report and the case it opens stay out of sight and their events are held
+    back (``app.events.scheduled``; docs/stream.md). ``context`` is the submitting context when one batch mixes
+    submitters (seeding: each report comes from its ESP's account); such items carry no idempotency key."""
 
     digest: str
     idempotency_key: str | None
@@ -82,6 +86,7 @@ class Prepared:
     estimates: list[enrichment.Estimate] | None = None  # None: read from `document` when needed
     received_at: datetime | None = None
     context: ExerciseContext | None = None
+    arrives_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +175,9 @@ def _md5_hashes(p: Prepared) -> list[str]:
     return [hashlib.sha256(i.value.encode()).hexdigest() for i in p.found if i.kind == "md5"]
 
 
-def _stored_bundle_case(session: Session, ctx: ExerciseContext, hashes: list[str]) -> Case | None:
-    """The open case of an earlier batched report from the same reporter that shares a file MD5, if any."""
+def _stored_bundle_case(session: Session, ctx: ExerciseContext, hashes: list[str], at: datetime) -> Case | None:
+    """The open case of an earlier batched report from the same reporter that shares a file MD5, if any, among the
+    cases that have arrived by ``at`` (the joining report's own arrival)."""
     return session.scalar(
         select(Case)
         .join(Report, Report.case_id == Case.id)
@@ -184,6 +190,7 @@ def _stored_bundle_case(session: Session, ctx: ExerciseContext, hashes: list[str
             Indicator.kind == "md5",
             Indicator.value_hash.in_(hashes),
             Case.status.not_in(NOT_JOINABLE),
+            arrived(at),
         )
         .order_by(Case.number)
         .limit(1)
@@ -238,7 +245,7 @@ def _cases_for(session: Session, ctx: ExerciseContext, items: Sequence[Prepared]
         hashes = _md5_hashes(p) if p.body.get("batchedReport") is not None else []
         decision: int | Case | None = next((bundles[h] for h in hashes if h in bundles), None)
         if decision is None and hashes:
-            decision = _stored_bundle_case(session, p.context or ctx, hashes)
+            decision = _stored_bundle_case(session, p.context or ctx, hashes, p.arrives_at or ctx.now())
         decisions.append(decision)
         bundles.update(dict.fromkeys(hashes, index if decision is None else decision))
     return decisions
@@ -268,10 +275,12 @@ def _write(
     file_rows: list[dict[str, Any]] = []
     indicator_rows: list[dict[str, Any]] = []
     drafts: list[events_service.Draft] = []
+    held: list[events_service.Draft] = []  # events of reports that arrive later
     opened: dict[int, dict[str, Any]] = {}
     for index, (p, decision) in enumerate(zip(items, decisions, strict=True)):
         number = first_number + index
-        at, by = p.received_at or now, p.context or ctx
+        at, by = p.arrives_at or p.received_at or now, p.context or ctx
+        scheduled = p.arrives_at is not None and p.arrives_at > now
         section_b = enrichment.enrich(p.captures, locate=locate, estimates=_estimates(p))
         location, summary = section_b.location, p.body["incidentSummary"]
         if decision is None:
@@ -287,6 +296,7 @@ def _write(
                 province=location.province,
             )
             next_case += 1
+            row["arrives_at"] = p.arrives_at
             case_rows.append(row)
             opened[index] = row
             case_id = row["id"]
@@ -301,7 +311,7 @@ def _write(
                 session, ctx=by, case=decision, classification=p.kind, urgent=p.urgent, at=at, report_number=number
             )
             case_id = decision.id
-        drafts.append(event)
+        (held if scheduled else drafts).append(event)
         report_id = uuid.uuid4()
         batched = p.body.get("batchedReport") is not None
         report_rows.append(
@@ -316,6 +326,7 @@ def _write(
                 "request_hash": p.digest,
                 "received_at": at,
                 "recorded_at": recorded,
+                "arrives_at": p.arrives_at,
                 "document": p.body,
                 "incident_type": summary["incidentType"],
                 "annotations": _annotations(summary),
@@ -338,7 +349,18 @@ def _write(
         )
         file_rows += [_file_row(exercise_id, report_id, f, at) for f in p.files]
         indicator_rows += [_indicator_row(exercise_id, report_id, i) for i in p.found]
-        drafts.append(
+        if scheduled:
+            drafts.append(
+                events_service.Draft(
+                    now,
+                    by.actor,
+                    "report.scheduled",
+                    "report",
+                    report_id,
+                    {"number": number, "case_id": case_id, "arrives_at": at, "source": source},
+                )
+            )
+        (held if scheduled else drafts).append(
             events_service.Draft(
                 at,
                 by.actor,
@@ -363,6 +385,7 @@ def _write(
     for model, rows in ((Case, case_rows), (Report, report_rows), (ReportFile, file_rows), (Indicator, indicator_rows)):
         insert_rows(session, model, rows)
     events_service.append_many(session, exercise_id=ctx.exercise.id, drafts=drafts)
+    scheduled_events.schedule(session, exercise_id=ctx.exercise.id, drafts=held)
 
 
 def _indicator_row(exercise_id: uuid.UUID, report_id: uuid.UUID, i: indicators.Indicator) -> dict[str, Any]:

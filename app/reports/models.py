@@ -29,6 +29,7 @@ class Report(IdMixin, Base):
         Index("ix_report_exercise_id_received_at", "exercise_id", "received_at"),
         Index("ix_report_exercise_id_incident_type", "exercise_id", "incident_type"),
         Index("ix_report_exercise_id_location_province", "exercise_id", "location_province"),
+        Index("ix_report_exercise_id_arrives_at", "exercise_id", "arrives_at"),
     )
 
     exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"))
@@ -38,8 +39,9 @@ class Report(IdMixin, Base):
     reporter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     request_hash: Mapped[str] = mapped_column(String(64))
-    received_at: Mapped[datetime]  # exercise time
+    received_at: Mapped[datetime]  # exercise time (a scheduled report: its arrival)
     recorded_at: Mapped[datetime]  # wall time
+    arrives_at: Mapped[datetime | None]  # exercise time a scheduled report arrives; null: arrived when stored
 
     document: Mapped[dict[str, Any]] = mapped_column(JsonDoc)  # Section A, as submitted (known fields)
     incident_type: Mapped[str] = mapped_column(String(100))

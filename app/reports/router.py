@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from app import geo
 from app.auth.dependencies import Intake, ReportReaders, Staff
+from app.auth.models import ExerciseRole
 from app.core.errors import Forbidden, NotFound, ProblemDetailItem, Unauthorized, UnprocessableEntity
 from app.core.errors import responses as err
 from app.core.filters import Expression, InvalidFilter, query_parameter
@@ -72,7 +73,9 @@ def _read(session: Session, report: Report) -> ReportRead:
     status_code=status.HTTP_201_CREATED,
     response_model=ReportRead,
     summary="Submit a report",
-    responses=err(errors.IdempotencyMismatch, errors.ExerciseNotTakingReports, errors.UnsafeReport),
+    responses=err(
+        errors.IdempotencyMismatch, errors.ExerciseNotTakingReports, errors.UnsafeReport, errors.ArrivalInPast
+    ),
 )
 def submit_report(
     session: SessionDep,
@@ -80,13 +83,28 @@ def submit_report(
     document: ReportDocument,
     response: Response,
     idempotency_key: IdempotencyKey = None,
+    arrives_at: Annotated[
+        Rfc3339 | None,
+        Query(description="Instructors: schedule the report to arrive at this exercise time (not in the past)."),
+    ] = None,
 ) -> ReportRead:
     """A CyberTipline-style report (the `<report>` document as JSON; see the schema's description for the XML
     mapping). It opens a case in state `new`. Reporters, analysts, supervisors and instructors may submit. In a
     strict exercise, unknown fields and identifiers outside the reserved ranges are refused with a 422 naming each
-    pointer; a lenient exercise stores them as `flags`."""
+    pointer; a lenient exercise stores them as `flags`.
+
+    With `arrives_at` (instructors only) the report is injected at a chosen moment: it is received then, and until
+    the exercise clock reaches it the report and its case are visible to nobody and its events are held back (the
+    answer is the stored report; see docs/stream.md)."""
+    if arrives_at is not None and not (ctx.principal.is_admin or ctx.role == ExerciseRole.instructor):
+        raise Forbidden("Only instructors schedule a report's arrival.", extra={"required_roles": ["instructor"]})
     intake = service.submit(
-        session, ctx=ctx, document=document, source=ReportSource.api, idempotency_key=idempotency_key
+        session,
+        ctx=ctx,
+        document=document,
+        source=ReportSource.api,
+        idempotency_key=idempotency_key,
+        arrives_at=arrives_at,
     )
     response.headers["Location"] = f"/api/v1/exercises/{ctx.exercise.id}/reports/{intake.report.id}"
     if intake.replayed:

@@ -31,7 +31,10 @@ class ReportSummary(ReadSchema):
     case_id: uuid.UUID | None
     source: ReportSource
     reporter_id: uuid.UUID | None
-    received_at: datetime = Field(description="Exercise time of receipt.")
+    received_at: datetime = Field(description="Exercise time of receipt (a scheduled report: its arrival).")
+    arrives_at: datetime | None = Field(
+        default=None, description="Set when the report was scheduled to arrive at this exercise time (drip feed)."
+    )
     incident_type: str
     annotations: list[str]
     esp_name: str | None = Field(description="The reporting organisation: the submitting account's display name.")

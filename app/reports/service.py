@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import ExerciseRole
 from app.auth.principal import ExerciseContext
+from app.cases.visibility import report_arrived
 from app.core.errors import AppError
 from app.core.filters import Expression, to_sql
 from app.core.pagination import PageParams, paginate
@@ -40,9 +41,20 @@ def submit(
     source: ReportSource,
     idempotency_key: str | None,
     files: Sequence[FileRecord] = (),
+    arrives_at: datetime | None = None,
 ) -> Intake:
-    """Store one report with its case, files, indicators and events (see `app.reports.intake`)."""
+    """Store one report with its case, files, indicators and events (see `app.reports.intake`). ``arrives_at``
+    (instructors: injecting a report at a chosen moment) schedules it: it arrives when the exercise clock gets there,
+    and may not be before the clock's current time."""
+    if arrives_at is not None:
+        now = ctx.now()
+        if arrives_at < now:
+            raise errors.ArrivalInPast(
+                f"The exercise clock is already at {now.isoformat()}; schedule the arrival at or after it.",
+                extra={"parameter": "arrives_at", "now": now.isoformat()},
+            )
     prepared = intake.prepare(ctx, document, idempotency_key=idempotency_key, files=files)
+    prepared.arrives_at = arrives_at
     [result] = intake.store(session, ctx=ctx, items=[prepared], source=source)
     if isinstance(result, AppError):
         raise result
@@ -52,10 +64,12 @@ def submit(
 
 
 def _visible(ctx: ExerciseContext) -> list[Any]:
-    """Reporters see their own submissions; every other role sees all reports of the exercise."""
+    """Reporters see their own submissions; every other role sees all reports of the exercise; nobody sees a
+    scheduled report before it arrives (``app.cases.visibility.report_arrived``)."""
+    arrived = report_arrived(ctx.now())
     if ctx.role == ExerciseRole.reporter:
-        return [Report.reporter_id == ctx.principal.user.id]
-    return []
+        return [Report.reporter_id == ctx.principal.user.id, arrived]
+    return [arrived]
 
 
 def get(session: Session, *, ctx: ExerciseContext, report_id: uuid.UUID) -> Report:

@@ -29,6 +29,12 @@ class SeedRequest(Schema):
     seed: int = Field(
         default=0, strict=True, ge=0, le=MAX_SEED, description="The same scenario, count and seed give the same data."
     )
+    drip: bool = Field(
+        default=False,
+        description="Feed the reports over the shift: the scenario's arrival schedule starts at the exercise's "
+        "current time and each report shows once the clock reaches it (default: all arrived before the clock's "
+        "origin).",
+    )
 
 
 class ExpectedUnit(ReadSchema):

@@ -51,7 +51,7 @@ def start(session: Session, *, ctx: ExerciseContext, data: SeedRequest, max_repo
         raise job_errors.JobInProgress(
             "This exercise is being seeded already; wait for that job to end.", extra={"job_id": str(running.id)}
         )
-    params = {"scenario": scenario.name, "reports": reports, "seed": data.seed, "actor": ctx.actor}
+    params = {"scenario": scenario.name, "reports": reports, "seed": data.seed, "actor": ctx.actor, "drip": data.drip}
     return jobs_service.create(
         session, exercise_id=ctx.exercise.id, kind=KIND, params=params, total=reports, principal=ctx.principal
     )
@@ -71,6 +71,7 @@ def _work(session: Session, job: Job, progress: Callable[[int], None]) -> dict[s
         seed=int(params["seed"]),
         actor=str(params["actor"]),
         progress=lambda done, _total: progress(done),
+        drip=bool(params.get("drip", False)),
     )
     return summary.as_json()
 
