@@ -154,3 +154,6 @@ class CaseHandover(IdMixin, Base):
     reason: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(80))
     at: Mapped[datetime]
+    # the sequence number of its event in the exercise's log: orders a case's hand-overs exactly, even when a paused
+    # clock gives several the same exercise time (0 for rows stored before it was kept: they come first, as they did)
+    seq: Mapped[int] = mapped_column(default=0, server_default="0")

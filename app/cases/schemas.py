@@ -310,3 +310,4 @@ class HandoverRead(ReadSchema):
     reason: str
     actor: str
     at: datetime = Field(description="Exercise time.")
+    seq: int = Field(description="Sequence number of its event (`case.transferred`, `case.referred`) in the log.")

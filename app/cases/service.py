@@ -172,8 +172,8 @@ def join_stored_case(
 
 def record(
     session: Session, *, ctx: ExerciseContext, case: Case, at: datetime, type: str, data: dict[str, Any]
-) -> None:
-    events_service.append(
+) -> Event:
+    return events_service.append(
         session,
         exercise_id=case.exercise_id,
         at=at,

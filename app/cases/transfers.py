@@ -8,8 +8,9 @@
 - **Referral** (``case.referred``): the lifecycle's move to ``referred`` (disposition ``referred_out``; the roles and
   source statuses are the lifecycle's), naming the outside agency and its country.
 
-Each hand-over is also a ``case_handover`` row; rows are only ever added, so earlier holders (and the routing
-decision that placed the case first) stay on record beside the event log.
+Each hand-over is also a ``case_handover`` row carrying the sequence number of its event; rows are only ever added,
+so earlier holders (and the routing decision that placed the case first) stay on record beside the event log, in
+the log's order.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def transfer(
         cleared, case.assignee_id = case.assignee_id, None
     case.unit_id = unit_id
     service.touch(case, at)
+    data = {"from_unit_id": previous, "to_unit_id": unit_id, "reason": reason, "assignee_cleared": cleared}
+    event = service.record(session, ctx=ctx, case=case, at=at, type="case.transferred", data=data)
     session.add(
         CaseHandover(
             exercise_id=case.exercise_id,
@@ -65,10 +68,9 @@ def transfer(
             reason=reason,
             actor=ctx.actor,
             at=at,
+            seq=event.seq,
         )
     )
-    data = {"from_unit_id": previous, "to_unit_id": unit_id, "reason": reason, "assignee_cleared": cleared}
-    service.record(session, ctx=ctx, case=case, at=at, type="case.transferred", data=data)
     session.flush()
     return case
 
@@ -86,6 +88,8 @@ def refer(
     case = service.lock(session, ctx=ctx, case_id=case_id, if_match=if_match)
     at = ctx.now()
     service.apply_transition(session, ctx=ctx, case=case, target=CaseStatus.referred, at=at, reason=reason)
+    data = {"unit_id": case.unit_id, "agency": agency, "country": country, "reason": reason}
+    event = service.record(session, ctx=ctx, case=case, at=at, type="case.referred", data=data)
     session.add(
         CaseHandover(
             exercise_id=case.exercise_id,
@@ -97,16 +101,17 @@ def refer(
             reason=reason,
             actor=ctx.actor,
             at=at,
+            seq=event.seq,
         )
     )
-    data = {"unit_id": case.unit_id, "agency": agency, "country": country, "reason": reason}
-    service.record(session, ctx=ctx, case=case, at=at, type="case.referred", data=data)
     session.flush()
     return case
 
 
 def handovers(session: Session, *, ctx: ExerciseContext, case_id: uuid.UUID) -> Sequence[CaseHandover]:
-    """The case's transfers and referrals, oldest first (404 for a case outside the caller's view)."""
+    """The case's transfers and referrals, oldest first (404 for a case outside the caller's view): in the order of
+    their events in the exercise's log, which holds even when several share one exercise time (a paused clock)."""
     case = service.get(session, ctx=ctx, case_id=case_id)
-    stmt = select(CaseHandover).where(CaseHandover.case_id == case.id).order_by(CaseHandover.at, CaseHandover.id)
+    order = (CaseHandover.seq, CaseHandover.at, CaseHandover.id)
+    stmt = select(CaseHandover).where(CaseHandover.case_id == case.id).order_by(*order)
     return session.scalars(stmt).all()
