@@ -1,0 +1,60 @@
+"""Which cases statistics count: the caller's visible cases (``app.cases.queries.conditions``, which applies
+``app.cases.visibility``), narrowed by the statistics filters."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.principal import ExerciseContext
+from app.cases.models import Case
+from app.cases.queries import CaseFilter, conditions
+from app.core.filters import Expression, to_sql
+from app.reports.models import Report
+
+
+@dataclass(frozen=True, slots=True)
+class StatsFilter:
+    received_from: datetime | None = None  # the case's first report received at or after (exercise time)
+    received_to: datetime | None = None  # ... and before
+    unit_id: uuid.UUID | None = None
+    include_descendants: bool = True
+    incident_type: str | None = None
+    priority: Sequence[str] = ()
+    classification: str | None = None
+    province: str | None = None
+    tags: Sequence[str] = ()
+    expression: Expression | None = None  # the filter language over report fields: a case matches if a report does
+
+
+def where(session: Session, ctx: ExerciseContext, f: StatsFilter, *, now: datetime) -> list[Any]:
+    """Conditions on ``Case``: the exercise, the caller's visibility and the filters."""
+    clauses = conditions(
+        session,
+        ctx,
+        CaseFilter(
+            priority=tuple(f.priority),
+            unit_id=f.unit_id,
+            include_descendants=f.include_descendants,
+            incident_type=f.incident_type,
+            province=f.province,
+            tags=tuple(f.tags),
+            received_from=f.received_from,
+            received_to=f.received_to,
+        ),
+        now=now,
+    )
+    if f.classification is not None:
+        clauses.append(Case.classification == f.classification)
+    if f.expression is not None:
+        matching = select(Report.case_id).where(
+            Report.exercise_id == ctx.exercise.id, Report.case_id.is_not(None), to_sql(f.expression)
+        )
+        clauses.append(Case.id.in_(matching))
+    return clauses
