@@ -165,7 +165,7 @@ def _labels(session: Session, exercise_id: uuid.UUID, dims: Sequence[Dimension],
     if Dimension.unit in dims:
         units = {str(u.id): u.code for u in session.scalars(select(Unit).where(Unit.exercise_id == exercise_id))}
     if Dimension.assignee in dims:
-        ids = {k[dims.index(Dimension.assignee)] for k in keys} - {None}
+        ids = {uuid.UUID(str(k[dims.index(Dimension.assignee)])) for k in keys if k[dims.index(Dimension.assignee)]}
         if ids:
             users = {
                 str(i): name for i, name in session.execute(select(User.id, User.username).where(User.id.in_(ids)))
