@@ -220,9 +220,11 @@ def summary(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> 
             func.coalesce(func.sum(per_case.c.n), 0), func.coalesce(func.sum(case((per_case.c.n > 1, 1), else_=0)), 0)
         )
     ).one()
-    linked = or_(
-        select(CaseLink.id).where(CaseLink.case_id == Case.id).exists(),
-        select(CaseLink.id).where(CaseLink.other_id == Case.id).exists(),
+    eid = ctx.exercise.id
+    linked = Case.id.in_(
+        select(CaseLink.case_id)
+        .where(CaseLink.exercise_id == eid)
+        .union(select(CaseLink.other_id).where(CaseLink.exercise_id == eid))
     )
     deconflicted = session.scalar(select(func.count()).select_from(Case).where(*clauses, linked)) or 0
     open_backlog = sum(n for k, n in by[0].items() if k not in CLOSED)
