@@ -187,11 +187,28 @@ def _load(
         raw.commit()
     finally:
         raw.close()
-    with db.engine.connect() as conn:
-        for table in ("case", "report", "event"):
-            conn.execute(text(f'ANALYZE "{table}"'))
-        conn.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in ("case", "report", "event"):  # as autovacuum would: statistics and the visibility map
+            conn.execute(text(f'VACUUM ANALYZE "{table}"'))
     return time.perf_counter() - started, reports, len(holds)
+
+
+def _existing(db: Database) -> tuple[ExerciseContext, list[uuid.UUID]]:
+    from app.auth.models import Membership, User
+    from app.exercises.models import Exercise
+    from app.units.models import Unit
+
+    session = Session(db.engine, expire_on_commit=False)
+    exercise = session.scalars(select(Exercise)).one()
+    analyst = session.scalars(select(User).where(User.username == "bench.analyst")).one()
+    membership = session.scalars(select(Membership).where(Membership.user_id == analyst.id)).one()
+    regions = session.scalars(select(Unit.id).where(Unit.code.like("R%"), ~Unit.code.like("%-%")).order_by(Unit.code))
+    return ExerciseContext(exercise, Principal(analyst, None), membership), list(regions)
+
+
+def _count(db: Database, ctx: ExerciseContext) -> int:
+    with Session(db.engine) as s:
+        return s.scalar(select(func.count()).select_from(Case).where(Case.exercise_id == ctx.exercise.id)) or 0
 
 
 def _timed(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
@@ -210,19 +227,27 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
+    parser.add_argument("--reuse", metavar="DATABASE", help="Measure again a database kept by an earlier --keep run.")
     args = parser.parse_args()
-    name = f"tipdesk_bench_stats_{uuid.uuid4().hex[:8]}"
+    name = args.reuse or f"tipdesk_bench_stats_{uuid.uuid4().hex[:8]}"
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    if not args.reuse:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     db = Database(Settings(database_url=url, secret_key="bench-" + "x" * 40))
     try:
         ops.upgrade(url, "head")
-        ctx, units, investigators = _setup(db)
-        seconds, reports, holds = _load(db, ctx.exercise.id, units, investigators, args.cases)
-        print(f"database: {name}  cases: {args.cases:,}  reports: {reports:,}  held cases: {holds:,}")
-        print(f"(COPY + ANALYZE {seconds:.1f} s)")
+        if args.reuse:
+            ctx, units = _existing(db)
+            args.cases = _count(db, ctx)
+            args.keep = True
+            print(f"database: {name} (reused)  cases: {args.cases:,}")
+        else:
+            ctx, units, investigators = _setup(db)
+            seconds, reports, holds = _load(db, ctx.exercise.id, units, investigators, args.cases)
+            print(f"database: {name}  cases: {args.cases:,}  reports: {reports:,}  held cases: {holds:,}")
+            print(f"(COPY + VACUUM ANALYZE {seconds:.1f} s)")
         everything = StatsFilter()
         region = StatsFilter(unit_id=units[0])
         last = START + args.cases * STEP

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.auth.principal import ExerciseContext
@@ -34,7 +34,9 @@ class StatsFilter:
 
 
 def where(session: Session, ctx: ExerciseContext, f: StatsFilter, *, now: datetime) -> list[Any]:
-    """Conditions on ``Case``: the exercise, the caller's visibility and the filters."""
+    """Conditions on ``Case``: the exercise, the caller's visibility and the filters (and the session tuned for
+    statistics, see :func:`tune`)."""
+    tune(session)
     clauses = conditions(
         session,
         ctx,
@@ -58,3 +60,12 @@ def where(session: Session, ctx: ExerciseContext, f: StatsFilter, *, now: dateti
         )
         clauses.append(Case.id.in_(matching))
     return clauses
+
+
+def tune(session: Session) -> None:
+    """On PostgreSQL, for the rest of the transaction: memory enough for the sorts and hash tables of a whole
+    exercise (the 4 MB default spills a million rows to disk), and no JIT (its compilation costs more than it saves
+    on these short aggregates)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        session.execute(text("SET LOCAL jit = off"))

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, func, literal, or_, select, true
+from sqlalchemy import BigInteger, Integer, String, and_, case, cast, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -151,6 +151,8 @@ def _grouped(
     for join in joins:
         stmt = stmt.join(join, true())
     stmt = stmt.where(*clauses)
+    if Dimension.tag in dims:  # most cases carry no tag: skip them before expanding the list
+        stmt = stmt.where(cast(Case.tags, String) != "[]")
     if exprs:
         stmt = stmt.group_by(*exprs)
     n = len(exprs)
@@ -210,8 +212,7 @@ def summary(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> 
         at_risk += int(r or 0)
     per_case = (
         select(Report.case_id, func.count().label("n"))
-        .join(Case, Case.id == Report.case_id)
-        .where(*clauses)
+        .where(Report.exercise_id == ctx.exercise.id, Report.case_id.in_(select(Case.id).where(*clauses)))
         .group_by(Report.case_id)
         .subquery()
     )
