@@ -26,7 +26,7 @@ class Dimension(StrEnum):
     unit = "unit"
     incident_type = "incident_type"
     province = "province"
-    esp = "esp"  # the reporting ESP of the case's first report
+    esp = "esp"  # each ESP that reported the case (a case reported by two counts under both)
     disposition = "disposition"
     tag = "tag"
     assignee = "assignee"
@@ -116,7 +116,7 @@ class BreakdownRow(ReadSchema):
 
 class BreakdownRead(StatsRead):
     by: list[Dimension]
-    total: int = Field(description="Cases matching the filters (with `tag`, a case counts once per tag).")
+    total: int = Field(description="Sum of the counts: the matching cases (with `tag` or `esp`, once per value).")
     rows: list[BreakdownRow]
 
     CSV_COLUMNS: ClassVar[tuple[str, ...]] = (

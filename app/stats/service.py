@@ -98,19 +98,9 @@ def parse_by(raw: str | None, *, allow_empty: bool, most: int = MAX_BY) -> list[
     return dims
 
 
-def _first_report(column: Any) -> Any:
-    return (
-        select(column)
-        .where(Report.case_id == Case.id)
-        .order_by(Report.number)
-        .limit(1)
-        .correlate(Case)
-        .scalar_subquery()
-    )
-
-
-def _dimension(dim: Dimension, dialect: str) -> tuple[Any, Any | None]:
-    """The SQL expression of a dimension, and the table-valued function to join for it (tags only)."""
+def _dimension(dim: Dimension, dialect: str, exercise_id: uuid.UUID) -> tuple[Any, tuple[Any, Any] | None]:
+    """The SQL expression of a dimension, and what to join to ``Case`` for it (with its ON clause): the elements of
+    the tag list, or the distinct (case, ESP) pairs of the exercise's reports."""
     match dim:
         case Dimension.status:
             return Case.status, None
@@ -124,32 +114,38 @@ def _dimension(dim: Dimension, dialect: str) -> tuple[Any, Any | None]:
             return Case.incident_type, None
         case Dimension.province:
             return Case.province, None
-        case Dimension.esp:
-            return _first_report(Report.esp_name), None
+        case Dimension.esp:  # a case counts under every ESP that reported it
+            pairs = (
+                select(Report.case_id, Report.esp_name)
+                .where(Report.exercise_id == exercise_id, Report.case_id.is_not(None))
+                .distinct()
+                .subquery("case_esp")
+            )
+            return pairs.c.esp_name, (pairs, pairs.c.case_id == Case.id)
         case Dimension.disposition:
             return Case.disposition, None
         case Dimension.assignee:
             return Case.assignee_id, None
         case Dimension.tag:
             elements = tag_elements(Case.tags, dialect)
-            return elements.c.value, elements
+            return elements.c.value, (elements, true())
     raise AssertionError(dim)
 
 
 def _grouped(
-    session: Session, dims: Sequence[Dimension], clauses: list[Any], *columns: Any
+    session: Session, exercise_id: uuid.UUID, dims: Sequence[Dimension], clauses: list[Any], *columns: Any
 ) -> list[tuple[tuple[Any, ...], tuple[Any, ...]]]:
     """``(dimension values, column values)`` per group of ``dims``, over the cases matching ``clauses``."""
     dialect = _dialect(session)
     exprs, joins = [], []
     for dim in dims:
-        expr, join = _dimension(dim, dialect)
+        expr, join = _dimension(dim, dialect, exercise_id)
         exprs.append(expr.label(f"d_{dim.value}"))
         if join is not None:
             joins.append(join)
     stmt = select(*exprs, *columns).select_from(Case)
-    for join in joins:
-        stmt = stmt.join(join, true())
+    for target, onclause in joins:
+        stmt = stmt.join(target, onclause)
     stmt = stmt.where(*clauses)
     if Dimension.tag in dims:  # most cases carry no tag: skip them before expanding the list
         stmt = stmt.where(cast(Case.tags, String) != "[]")
@@ -201,7 +197,7 @@ def summary(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> 
     now = ctx.now()
     clauses = where(session, ctx, filters, now=now)
     dims = [Dimension.status, Dimension.priority, Dimension.classification]
-    rows = _grouped(session, dims, clauses, func.count(), *_sla_sums(now))
+    rows = _grouped(session, ctx.exercise.id, dims, clauses, func.count(), *_sla_sums(now))
     by: list[dict[str | None, int]] = [defaultdict(int) for _ in dims]
     cases = breached = at_risk = 0
     for keys, (count, b, r) in rows:
@@ -266,7 +262,10 @@ def breakdown(
     session: Session, *, ctx: ExerciseContext, filters: StatsFilter, by: Sequence[Dimension]
 ) -> BreakdownRead:
     clauses = where(session, ctx, filters, now=ctx.now())
-    rows = [(tuple(_key(k) for k in keys), int(vals[0])) for keys, vals in _grouped(session, by, clauses, func.count())]
+    rows = [
+        (tuple(_key(k) for k in keys), int(vals[0]))
+        for keys, vals in _grouped(session, ctx.exercise.id, by, clauses, func.count())
+    ]
     counts: dict[tuple[str | None, ...], int] = dict(rows)
     total = sum(counts.values())
     subtree: dict[tuple[str | None, ...], int] = {}
@@ -350,15 +349,19 @@ def timeseries(
     clauses = where(session, ctx, filters, now=ctx.now())
     width = INTERVAL_US[interval]
     counts: dict[int, int] = defaultdict(int)
+    postgres = _dialect(session) == "postgresql"
     for column in METRIC_COLUMNS[metric]:
-        index = ((epoch_us(column) - literal(ORIGIN_US, BigInteger())) // literal(width, BigInteger())).label("b")
+        if postgres:  # date_bin: the same buckets, without per-row numeric arithmetic
+            index = func.date_bin(timedelta(microseconds=width), column, ORIGIN, type_=column.type).label("b")
+        else:
+            index = ((epoch_us(column) - literal(ORIGIN_US, BigInteger())) // literal(width, BigInteger())).label("b")
         conds = [*clauses, column.is_not(None), column >= ORIGIN]
         if start is not None:
             conds.append(column >= start)
         if end is not None:
             conds.append(column < end)
         for b, n in session.execute(select(index, func.count()).where(*conds).group_by(index)).all():
-            counts[int(b)] += int(n)
+            counts[bucket_of(b, interval) if postgres else int(b)] += int(n)
     first = bucket_of(start, interval) if start is not None else min(counts, default=None)
     last = bucket_of(end - timedelta(microseconds=1), interval) if end is not None else max(counts, default=None)
     if first is None and last is not None:
@@ -441,7 +444,7 @@ def _duration_groups(session: Session, group: Any | None, join: Any | None, clau
     g = (group if group is not None else literal(None, Integer())).label("g")
     inner = select(g, d).select_from(Case)
     if join is not None:
-        inner = inner.join(join, true())
+        inner = inner.join(*join)
     inner_sq = inner.where(*clauses, MILESTONES[metric].is_not(None)).subquery()
     part = inner_sq.c.g
     ranked = select(
@@ -496,7 +499,7 @@ def durations(
     overall = _duration_groups(session, None, None, clauses, metric)
     groups: list[DurationGroup] = []
     if by is not None:
-        expr, join = _dimension(by, _dialect(session))
+        expr, join = _dimension(by, _dialect(session), ctx.exercise.id)
         found = {_key(k): e for k, e in _duration_groups(session, expr, join, clauses, metric).items()}
         label = _labels(session, ctx.exercise.id, [by], [(k,) for k in found])
         groups = [_duration_group(k, label(by, k), found[k]) for k in sorted(found, key=lambda k: (k is None, k or ""))]
@@ -566,7 +569,7 @@ def sla_stats(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -
     dims = [Dimension.priority, Dimension.unit]
     rows = [
         ((_key(k[0]), _key(k[1])), [int(x or 0) for x in v])
-        for k, v in _grouped(session, dims, clauses, *_sla_columns(now))
+        for k, v in _grouped(session, ctx.exercise.id, dims, clauses, *_sla_columns(now))
     ]
     total = [0] * len(SLA_FIELDS)
     by_priority: dict[str | None, list[int]] = {}
@@ -665,7 +668,7 @@ def period_report(
     dims = [Dimension.unit, Dimension.incident_type]
     found = [
         ((_key(k[0]), _key(k[1])), [int(x or 0) for x in v])
-        for k, v in _grouped(session, dims, clauses, *_period_columns(start, end))
+        for k, v in _grouped(session, ctx.exercise.id, dims, clauses, *_period_columns(start, end))
     ]
     label = _labels(session, ctx.exercise.id, [Dimension.unit], [(k[0],) for k, _ in found])
     rows, total = [], [0] * len(PERIOD_FIELDS)

@@ -3,7 +3,9 @@
 - :class:`epoch_us`: a timestamp as whole microseconds since 1970 (a BIGINT). Durations and time buckets are integer
   arithmetic on these, so both databases order and bucket exactly alike (no floating point: SQLite's ``julianday``
   is only good to some tens of microseconds). SQLite stores ``YYYY-MM-DD HH:MM:SS.ffffff`` (UTC, as
-  ``app.db.base.UTCDateTime`` writes it); PostgreSQL's ``EXTRACT(EPOCH ...)`` is an exact numeric.
+  ``app.db.base.UTCDateTime`` writes it): whole seconds from the first 19 characters (``strftime`` rounds a
+  fraction to milliseconds, so ``.9996`` would carry into the next second), microseconds from the fraction;
+  PostgreSQL's ``EXTRACT(EPOCH ...)`` is an exact numeric.
 - :class:`uuid_text`: a UUID column as the text ``str(uuid)`` gives (how the event log names its subjects).
 - :func:`tag_elements`: the strings of a JSON array column, one row each (a table-valued function).
 """
@@ -44,7 +46,7 @@ def _unsupported(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any
 def _epoch_sqlite(element: epoch_us, compiler: SQLCompiler, **kw: Any) -> str:
     x = _arg(element, compiler, **kw)
     return (
-        f"(CAST(strftime('%s', {x}) AS INTEGER) * 1000000"
+        f"(CAST(strftime('%s', substr({x}, 1, 19)) AS INTEGER) * 1000000"
         f" + CASE WHEN length({x}) > 19 THEN CAST(substr({x} || '000000', 21, 6) AS INTEGER) ELSE 0 END)"
     )
 

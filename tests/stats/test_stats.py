@@ -160,11 +160,17 @@ def test_breakdown_unit_rolls_up(client: TestClient, session: Session, stats_wor
 def test_breakdown_esp_assignee_and_filters(client: TestClient, session: Session, stats_world: StatsWorld) -> None:
     sw = stats_world
     cases = sw.cases(session)
-    first_esp = {}
-    for r in session.scalars(select(Report).where(Report.exercise_id == sw.world.exercise.id).order_by(Report.number)):
-        first_esp.setdefault(r.case_id, r.esp_name)
-    got = get(client, sw, "breakdown", {"by": "esp"})
-    assert {r["key"][0]: r["count"] for r in got["rows"]} == dict(Counter(first_esp[c.id] for c in cases))
+    esps: dict[Any, set[str | None]] = defaultdict(set)
+    for r in session.scalars(select(Report).where(Report.exercise_id == sw.world.exercise.id)):
+        esps[r.case_id].add(r.esp_name)
+    got = get(client, sw, "breakdown", {"by": "esp,status"})
+    want = Counter((e, key(c.status)) for c in cases for e in esps[c.id])
+    assert {tuple(r["key"]): r["count"] for r in got["rows"]} == dict(want)
+    assert got["total"] == sum(want.values()) > len(cases)  # a case reported by two ESPs counts under both
+    durations = get(client, sw, "durations", {"metric": "time_to_triage", "by": "esp"})
+    assert {g["key"]: g["count"] for g in durations["groups"]} == dict(
+        Counter(e for c in cases if c.triaged_at is not None for e in esps[c.id])
+    )
     names = {u.id: u.username for u in session.scalars(select(User))}
     got = get(client, sw, "breakdown", {"by": "assignee"})
     assert {r["label"][0]: r["count"] for r in got["rows"]} == dict(
