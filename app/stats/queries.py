@@ -67,5 +67,5 @@ def tune(session: Session) -> None:
     exercise (the 4 MB default spills a million rows to disk), and no JIT (its compilation costs more than it saves
     on these short aggregates)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        session.execute(text("SET LOCAL work_mem = '128MB'"))
         session.execute(text("SET LOCAL jit = off"))

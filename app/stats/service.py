@@ -48,7 +48,7 @@ from app.stats.schemas import (
     TimeseriesRead,
     Workload,
 )
-from app.stats.sql import epoch_us, tag_elements, uuid_text
+from app.stats.sql import epoch_us, micros, span, tag_elements, uuid_text
 from app.units.models import Unit
 
 CLOSED = (CaseStatus.closed, CaseStatus.referred)
@@ -423,11 +423,10 @@ def held_before(milestone: Any) -> Any:
 
 
 def duration_us(metric: DurationMetric) -> Any:
+    """From the opening to the milestone, less the time held before it (read back with ``sql.micros``)."""
     milestone = MILESTONES[metric]
-    duration = epoch_us(milestone) - epoch_us(Case.created_at)
-    if metric != DurationMetric.time_to_triage:  # holding starts after triage
-        duration = duration - held_before(milestone)
-    return duration
+    held = literal(0, BigInteger()) if metric == DurationMetric.time_to_triage else held_before(milestone)
+    return span(milestone, Case.created_at, held)  # holding starts after triage
 
 
 def nearest_rank(p: int, n: int) -> int:
@@ -459,12 +458,12 @@ def _duration_groups(session: Session, group: Any | None, join: Any | None, clau
     rows = session.execute(select(ranked.c.g, ranked.c.rn, ranked.c.n, ranked.c.total, ranked.c.d).where(wanted)).all()
     out: dict[Any, dict[str, Any]] = {}
     for gv, rn, count, total, value in rows:
-        entry = out.setdefault(gv, {"count": int(count), "total": int(total)})
+        entry = out.setdefault(gv, {"count": int(count), "total": micros(total)})
         for p in PERCENTILES:
             if rn == nearest_rank(p, int(count)):
-                entry[f"p{p}"] = int(value)
+                entry[f"p{p}"] = micros(value)
         if rn == count:
-            entry["max"] = int(value)
+            entry["max"] = micros(value)
     return out
 
 
