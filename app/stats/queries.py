@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.auth.principal import ExerciseContext
 from app.cases.models import Case
 from app.cases.queries import CaseFilter, conditions
-from app.core.filters import Expression, to_sql
-from app.reports.models import Report
+from app.core.filters import Expression
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +48,12 @@ def where(session: Session, ctx: ExerciseContext, f: StatsFilter, *, now: dateti
             tags=tuple(f.tags),
             received_from=f.received_from,
             received_to=f.received_to,
+            expression=f.expression,  # a case matches when one of its reports does
         ),
         now=now,
     )
     if f.classification is not None:
         clauses.append(Case.classification == f.classification)
-    if f.expression is not None:
-        matching = select(Report.case_id).where(
-            Report.exercise_id == ctx.exercise.id, Report.case_id.is_not(None), to_sql(f.expression)
-        )
-        clauses.append(Case.id.in_(matching))
     return clauses
 
 
