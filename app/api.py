@@ -17,6 +17,7 @@ from app.reports.router import indicators_router
 from app.reports.router import router as reports_router
 from app.scoring.router import router as scoring_router
 from app.seeding.router import router as seeding_router
+from app.stats.router import router as stats_router
 from app.units.router import router as units_router
 
 api_router = APIRouter(prefix=API_PREFIX)
@@ -35,3 +36,4 @@ api_router.include_router(sla_router)
 api_router.include_router(seeding_router)
 api_router.include_router(jobs_router)
 api_router.include_router(scoring_router)
+api_router.include_router(stats_router)

@@ -1,4 +1,4 @@
-"""The ``tipdesk`` command: serve, sweep, db, user, ispws, demo, seed, export, verify-safe."""
+"""The ``tipdesk`` command: serve, sweep, db, user, ispws, stats, demo, seed, export, verify-safe."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.core.config import Settings, get_settings
+from app.stats.cli import stats_app
 from seed import commands as seed_commands
 
 app = typer.Typer(help="tipdesk: CyberTipline-style case management for training.", no_args_is_help=True)
@@ -18,6 +19,7 @@ ispws_app = typer.Typer(help="The CyberTipline protocol intake (/ispws/).", no_a
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(ispws_app, name="ispws")
+app.add_typer(stats_app, name="stats")
 console = Console()
 err_console = Console(stderr=True)
 

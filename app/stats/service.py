@@ -1,0 +1,690 @@
+"""Case statistics, computed in the database over the caller's visible cases (see ``app.stats.queries``).
+
+Figures are the same on SQLite and PostgreSQL: counts are counts; durations are integer microseconds
+(``app.stats.sql.epoch_us``) ranked by window functions, with percentiles by the nearest-rank definition (the value
+at rank ``ceil(p * n / 100)`` of the ``n`` durations sorted ascending, computed in integers as
+``(p * n + 99) // 100``); time buckets are integer divisions of microseconds since a fixed Monday, 1970-01-05 00:00
+UTC. ``tests/stats`` recompute every figure in plain Python from the same rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, String, and_, case, cast, func, literal, or_, select, true
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.auth.principal import ExerciseContext
+from app.cases import sla
+from app.cases.models import Case, CaseLink, CaseStatus
+from app.events.models import Event
+from app.reports.models import Report
+from app.stats import errors
+from app.stats.queries import StatsFilter, where
+from app.stats.schemas import (
+    AGE_BUCKETS,
+    BacklogCell,
+    BacklogRead,
+    BreakdownRead,
+    BreakdownRow,
+    Bucket,
+    Count,
+    Dimension,
+    DurationGroup,
+    DurationMetric,
+    DurationsRead,
+    Interval,
+    PeriodReportRead,
+    PeriodRow,
+    SlaRow,
+    SlaStatsRead,
+    SummaryRead,
+    TimeMetric,
+    TimeseriesRead,
+    Workload,
+)
+from app.stats.sql import epoch_us, micros, span, tag_elements, uuid_text
+from app.units.models import Unit
+
+CLOSED = (CaseStatus.closed, CaseStatus.referred)
+OPEN_STATUSES = tuple(s for s in CaseStatus if s not in CLOSED)
+ORIGIN = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday: weeks start on Mondays, 00:00 UTC
+ORIGIN_US = 4 * 86_400 * 1_000_000
+INTERVAL_US = {Interval.hour: 3_600 * 10**6, Interval.day: 86_400 * 10**6, Interval.week: 7 * 86_400 * 10**6}
+MAX_BUCKETS = 5_000
+PERCENTILES = (50, 90, 99)
+MAX_BY = 2
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _key(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value.value) if hasattr(value, "value") else str(value)
+
+
+# --- dimensions ----------------------------------------------------------------------------------------------------
+
+
+def parse_by(raw: str | None, *, allow_empty: bool, most: int = MAX_BY) -> list[Dimension]:
+    """``a`` or ``a,b`` into dimensions; anything else is a 422 naming the choices."""
+    if raw is None or raw.strip() == "":
+        if allow_empty:
+            return []
+        raise errors.InvalidStatsQuery("`by` is required.", parameter="by")
+    names = [n.strip() for n in raw.split(",")]
+    choices = ", ".join(d.value for d in Dimension)
+    if len(names) > most:
+        raise errors.InvalidStatsQuery(f"`by` takes at most {most} dimension(s).", parameter="by")
+    dims: list[Dimension] = []
+    for name in names:
+        try:
+            dim = Dimension(name)
+        except ValueError:
+            raise errors.InvalidStatsQuery(
+                f"Unknown dimension {name!r}; choose from: {choices}.", parameter="by"
+            ) from None
+        if dim in dims:
+            raise errors.InvalidStatsQuery(f"Dimension {name!r} is named twice.", parameter="by")
+        dims.append(dim)
+    return dims
+
+
+def _dimension(dim: Dimension, dialect: str, exercise_id: uuid.UUID) -> tuple[Any, tuple[Any, Any] | None]:
+    """The SQL expression of a dimension, and what to join to ``Case`` for it (with its ON clause): the elements of
+    the tag list, or the distinct (case, ESP) pairs of the exercise's reports."""
+    match dim:
+        case Dimension.status:
+            return Case.status, None
+        case Dimension.priority:
+            return Case.priority, None
+        case Dimension.classification:
+            return Case.classification, None
+        case Dimension.unit:
+            return Case.unit_id, None
+        case Dimension.incident_type:
+            return Case.incident_type, None
+        case Dimension.province:
+            return Case.province, None
+        case Dimension.esp:  # a case counts under every ESP that reported it
+            pairs = (
+                select(Report.case_id, Report.esp_name)
+                .where(Report.exercise_id == exercise_id, Report.case_id.is_not(None))
+                .distinct()
+                .subquery("case_esp")
+            )
+            return pairs.c.esp_name, (pairs, pairs.c.case_id == Case.id)
+        case Dimension.disposition:
+            return Case.disposition, None
+        case Dimension.assignee:
+            return Case.assignee_id, None
+        case Dimension.tag:
+            elements = tag_elements(Case.tags, dialect)
+            return elements.c.value, (elements, true())
+    raise AssertionError(dim)
+
+
+def _grouped(
+    session: Session, exercise_id: uuid.UUID, dims: Sequence[Dimension], clauses: list[Any], *columns: Any
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    """``(dimension values, column values)`` per group of ``dims``, over the cases matching ``clauses``."""
+    dialect = _dialect(session)
+    exprs, joins = [], []
+    for dim in dims:
+        expr, join = _dimension(dim, dialect, exercise_id)
+        exprs.append(expr.label(f"d_{dim.value}"))
+        if join is not None:
+            joins.append(join)
+    stmt = select(*exprs, *columns).select_from(Case)
+    for target, onclause in joins:
+        stmt = stmt.join(target, onclause)
+    stmt = stmt.where(*clauses)
+    if Dimension.tag in dims:  # most cases carry no tag: skip them before expanding the list
+        stmt = stmt.where(cast(Case.tags, String) != "[]")
+    if exprs:
+        stmt = stmt.group_by(*exprs)
+    n = len(exprs)
+    return [(tuple(row[:n]), tuple(row[n:])) for row in session.execute(stmt).all()]
+
+
+def _labels(session: Session, exercise_id: uuid.UUID, dims: Sequence[Dimension], keys: Iterable[tuple[Any, ...]]):  # type: ignore[no-untyped-def]
+    """Readable labels: unit codes and usernames for ids; other keys stand for themselves."""
+    keys = list(keys)
+    units: dict[str, str] = {}
+    users: dict[str, str] = {}
+    if Dimension.unit in dims:
+        units = {str(u.id): u.code for u in session.scalars(select(Unit).where(Unit.exercise_id == exercise_id))}
+    if Dimension.assignee in dims:
+        ids = {uuid.UUID(str(k[dims.index(Dimension.assignee)])) for k in keys if k[dims.index(Dimension.assignee)]}
+        if ids:
+            users = {
+                str(i): name for i, name in session.execute(select(User.id, User.username).where(User.id.in_(ids)))
+            }
+
+    def label(dim: Dimension, key: str | None) -> str | None:
+        if key is None:
+            return None
+        if dim == Dimension.unit:
+            return units.get(key, key)
+        if dim == Dimension.assignee:
+            return users.get(key, key)
+        return key
+
+    return label
+
+
+# --- summary -------------------------------------------------------------------------------------------------------
+
+
+def _sla_sums(now: datetime) -> list[Any]:
+    breached = sla.filter_clause("breached", now)
+    at_risk = sla.filter_clause("at_risk", now)
+    return [
+        func.sum(case((breached, 1), else_=0)),
+        func.sum(case((at_risk, 1), else_=0)),
+    ]
+
+
+def summary(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> SummaryRead:
+    now = ctx.now()
+    clauses = where(session, ctx, filters, now=now)
+    dims = [Dimension.status, Dimension.priority, Dimension.classification]
+    rows = _grouped(session, ctx.exercise.id, dims, clauses, func.count(), *_sla_sums(now))
+    by: list[dict[str | None, int]] = [defaultdict(int) for _ in dims]
+    cases = breached = at_risk = 0
+    for keys, (count, b, r) in rows:
+        for i, k in enumerate(keys):
+            by[i][_key(k)] += count
+        cases += count
+        breached += int(b or 0)
+        at_risk += int(r or 0)
+    per_case = (
+        select(Report.case_id, func.count().label("n"))
+        .where(Report.exercise_id == ctx.exercise.id, Report.case_id.in_(select(Case.id).where(*clauses)))
+        .group_by(Report.case_id)
+        .subquery()
+    )
+    reports, bundled = session.execute(
+        select(
+            func.coalesce(func.sum(per_case.c.n), 0), func.coalesce(func.sum(case((per_case.c.n > 1, 1), else_=0)), 0)
+        )
+    ).one()
+    eid = ctx.exercise.id
+    linked = Case.id.in_(
+        select(CaseLink.case_id)
+        .where(CaseLink.exercise_id == eid)
+        .union(select(CaseLink.other_id).where(CaseLink.exercise_id == eid))
+    )
+    deconflicted = session.scalar(select(func.count()).select_from(Case).where(*clauses, linked)) or 0
+    open_backlog = sum(n for k, n in by[0].items() if k not in CLOSED)
+
+    def counts(d: dict[str | None, int], order: Sequence[str] | None = None) -> list[Count]:
+        ranked = sorted(
+            d.items(),
+            key=lambda kv: (kv[0] is None, (order or []).index(kv[0]) if order and kv[0] in order else 99, kv[0] or ""),
+        )
+        return [Count(key=k, count=n) for k, n in ranked]
+
+    return SummaryRead(
+        as_of=now,
+        cases=cases,
+        reports=int(reports),
+        bundled_cases=int(bundled),
+        open_backlog=open_backlog,
+        sla_breached=breached,
+        sla_at_risk=at_risk,
+        deconflicted=deconflicted,
+        by_status=counts(by[0], [s.value for s in CaseStatus]),
+        by_priority=counts(by[1], ["E", "1", "2", "3"]),
+        by_classification=counts(by[2]),
+    )
+
+
+# --- breakdown -----------------------------------------------------------------------------------------------------
+
+
+def _unit_tree(session: Session, exercise_id: uuid.UUID) -> dict[str, str | None]:
+    return {
+        str(i): (str(p) if p is not None else None)
+        for i, p in session.execute(select(Unit.id, Unit.parent_id).where(Unit.exercise_id == exercise_id))
+    }
+
+
+def breakdown(
+    session: Session, *, ctx: ExerciseContext, filters: StatsFilter, by: Sequence[Dimension]
+) -> BreakdownRead:
+    clauses = where(session, ctx, filters, now=ctx.now())
+    rows = [
+        (tuple(_key(k) for k in keys), int(vals[0]))
+        for keys, vals in _grouped(session, ctx.exercise.id, by, clauses, func.count())
+    ]
+    counts: dict[tuple[str | None, ...], int] = dict(rows)
+    total = sum(counts.values())
+    subtree: dict[tuple[str | None, ...], int] = {}
+    parents: dict[str, str | None] = {}
+    if Dimension.unit in by:  # roll each count up to every unit above
+        u = by.index(Dimension.unit)
+        parents = _unit_tree(session, ctx.exercise.id)
+        for keys, n in rows:
+            unit = keys[u]
+            seen = 0
+            while unit is not None and seen < 64:
+                k = (*keys[:u], unit, *keys[u + 1 :])
+                subtree[k] = subtree.get(k, 0) + n
+                unit = parents.get(unit)
+                seen += 1
+            if keys[u] is None:
+                subtree[keys] = subtree.get(keys, 0) + n
+        for k in subtree:
+            counts.setdefault(k, 0)
+    label = _labels(session, ctx.exercise.id, by, counts.keys())
+    out = []
+    for keys in sorted(counts, key=lambda ks: tuple((k is None, k or "") for k in ks)):
+        unit_key = keys[by.index(Dimension.unit)] if Dimension.unit in by else None
+        parent = parents.get(unit_key) if unit_key is not None else None
+        out.append(
+            BreakdownRow(
+                key=list(keys),
+                label=[label(d, k) for d, k in zip(by, keys, strict=True)],
+                count=counts[keys],
+                subtree_count=subtree.get(keys) if Dimension.unit in by else None,
+                parent_unit_id=uuid.UUID(parent) if parent else None,
+            )
+        )
+    return BreakdownRead(by=list(by), total=total, rows=out)
+
+
+# --- timeseries ----------------------------------------------------------------------------------------------------
+
+METRIC_COLUMNS: dict[TimeMetric, tuple[Any, ...]] = {
+    TimeMetric.received: (Case.created_at,),
+    TimeMetric.triaged: (Case.triaged_at,),
+    TimeMetric.assigned: (Case.assigned_at,),
+    TimeMetric.closed: (Case.closed_at,),
+    TimeMetric.breached: (Case.triage_breached_at, Case.action_breached_at),
+}
+
+
+def check_range(start: datetime | None, end: datetime | None) -> None:
+    if start is not None and end is not None and start >= end:
+        raise errors.InvalidStatsQuery("`from` must be before `to`.", parameter="from")
+
+
+def bucket_of(at: datetime, interval: Interval) -> int:
+    """The bucket index of a time, as the database computes it (Python's twin, for gap-filling and tests)."""
+    delta = at - ORIGIN
+    us = (delta.days * 86_400 + delta.seconds) * 10**6 + delta.microseconds
+    return us // INTERVAL_US[interval]
+
+
+def bucket_start(index: int, interval: Interval) -> datetime:
+    return ORIGIN + timedelta(microseconds=index * INTERVAL_US[interval])
+
+
+def timeseries(
+    session: Session,
+    *,
+    ctx: ExerciseContext,
+    filters: StatsFilter,
+    metric: TimeMetric,
+    interval: Interval,
+    start: datetime | None,
+    end: datetime | None,
+) -> TimeseriesRead:
+    """Counts of a milestone per bucket of exercise time in ``[start, end)``; buckets without any are filled with 0.
+    Without ``start``/``end`` the buckets span the first to the last milestone found."""
+    check_range(start, end)
+    if start is not None and start < ORIGIN:
+        raise errors.InvalidStatsQuery("`from` must be 1970-01-05 or later.", parameter="from")
+    if start is not None and end is not None:
+        _check_bucket_count(bucket_of(start, interval), bucket_of(end - timedelta(microseconds=1), interval))
+    clauses = where(session, ctx, filters, now=ctx.now())
+    width = INTERVAL_US[interval]
+    counts: dict[int, int] = defaultdict(int)
+    postgres = _dialect(session) == "postgresql"
+    for column in METRIC_COLUMNS[metric]:
+        if postgres:  # date_bin: the same buckets, without per-row numeric arithmetic
+            index = func.date_bin(timedelta(microseconds=width), column, ORIGIN, type_=column.type).label("b")
+        else:
+            index = ((epoch_us(column) - literal(ORIGIN_US, BigInteger())) // literal(width, BigInteger())).label("b")
+        conds = [*clauses, column.is_not(None), column >= ORIGIN]
+        if start is not None:
+            conds.append(column >= start)
+        if end is not None:
+            conds.append(column < end)
+        for b, n in session.execute(select(index, func.count()).where(*conds).group_by(index)).all():
+            counts[bucket_of(b, interval) if postgres else int(b)] += int(n)
+    first = bucket_of(start, interval) if start is not None else min(counts, default=None)
+    last = bucket_of(end - timedelta(microseconds=1), interval) if end is not None else max(counts, default=None)
+    if first is None and last is not None:
+        first = min(counts, default=last)
+    if last is None and first is not None:
+        last = max(counts, default=first)
+    buckets: list[Bucket] = []
+    if first is not None and last is not None and first <= last:
+        _check_bucket_count(first, last)
+        buckets = [Bucket(start=bucket_start(i, interval), count=counts.get(i, 0)) for i in range(first, last + 1)]
+    return TimeseriesRead(
+        metric=metric,
+        interval=interval,
+        start=buckets[0].start if buckets else None,
+        end=bucket_start(last + 1, interval) if buckets and last is not None else None,
+        total=sum(b.count for b in buckets),
+        buckets=buckets,
+    )
+
+
+def _check_bucket_count(first: int, last: int) -> None:
+    if last - first + 1 > MAX_BUCKETS:
+        raise errors.InvalidStatsQuery(
+            f"That range holds {last - first + 1} buckets; at most {MAX_BUCKETS}: narrow it or widen the interval.",
+            parameter="interval",
+        )
+
+
+# --- durations -----------------------------------------------------------------------------------------------------
+
+MILESTONES: dict[DurationMetric, Any] = {
+    DurationMetric.time_to_triage: Case.triaged_at,
+    DurationMetric.time_to_assign: Case.assigned_at,
+    DurationMetric.time_to_first_action: Case.first_action_at,
+    DurationMetric.time_to_close: Case.closed_at,
+}
+
+
+def held_before(milestone: Any) -> Any:
+    """Microseconds a case spent on hold before ``milestone``: the ``held_seconds`` of its resumptions from hold up
+    to then (a hold never spans a milestone: holding starts from triaged, assigned or investigating and returns
+    there). Read from the event log only for cases that were ever held."""
+    resumed = (
+        select(func.sum(Event.data["held_seconds"].as_float()))
+        .where(
+            Event.exercise_id == Case.exercise_id,
+            Event.subject_id == uuid_text(Case.id),
+            Event.type == "case.transitioned",
+            Event.at <= milestone,
+            Event.data["from"].as_string() == CaseStatus.on_hold.value,
+        )
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    return case(
+        (Case.sla_paused_seconds > 0, cast(func.round(func.coalesce(resumed, 0.0) * 1_000_000), BigInteger)),
+        else_=literal(0, BigInteger()),
+    )
+
+
+def duration_us(metric: DurationMetric) -> Any:
+    """From the opening to the milestone, less the time held before it (read back with ``sql.micros``)."""
+    milestone = MILESTONES[metric]
+    held = literal(0, BigInteger()) if metric == DurationMetric.time_to_triage else held_before(milestone)
+    return span(milestone, Case.created_at, held)  # holding starts after triage
+
+
+def nearest_rank(p: int, n: int) -> int:
+    """1-based rank of the p-th percentile of n sorted values (nearest-rank: ceil(p * n / 100))."""
+    return (p * n + 99) // 100
+
+
+def _seconds(us: int | None) -> float | None:
+    return None if us is None else us / 1_000_000
+
+
+def _duration_groups(session: Session, group: Any | None, join: Any | None, clauses: list[Any], metric: DurationMetric):  # type: ignore[no-untyped-def]
+    d = duration_us(metric).label("d")
+    g = (group if group is not None else literal(None, Integer())).label("g")
+    inner = select(g, d).select_from(Case)
+    if join is not None:
+        inner = inner.join(*join)
+    inner_sq = inner.where(*clauses, MILESTONES[metric].is_not(None)).subquery()
+    part = inner_sq.c.g
+    ranked = select(
+        inner_sq.c.g,
+        inner_sq.c.d,
+        func.row_number().over(order_by=inner_sq.c.d, partition_by=part).label("rn"),
+        func.count().over(partition_by=part).label("n"),
+        func.sum(inner_sq.c.d).over(partition_by=part).label("total"),
+    ).subquery()
+    n = ranked.c.n
+    wanted = or_(*(ranked.c.rn == (literal(p) * n + 99) // 100 for p in PERCENTILES), ranked.c.rn == n)
+    rows = session.execute(select(ranked.c.g, ranked.c.rn, ranked.c.n, ranked.c.total, ranked.c.d).where(wanted)).all()
+    out: dict[Any, dict[str, Any]] = {}
+    for gv, rn, count, total, value in rows:
+        entry = out.setdefault(gv, {"count": int(count), "total": micros(total)})
+        for p in PERCENTILES:
+            if rn == nearest_rank(p, int(count)):
+                entry[f"p{p}"] = micros(value)
+        if rn == count:
+            entry["max"] = micros(value)
+    return out
+
+
+def _duration_group(key: str | None, label: str | None, e: dict[str, Any] | None) -> DurationGroup:
+    if e is None:
+        return DurationGroup(
+            key=key,
+            label=label,
+            count=0,
+            mean_seconds=None,
+            p50_seconds=None,
+            p90_seconds=None,
+            p99_seconds=None,
+            max_seconds=None,
+        )
+    return DurationGroup(
+        key=key,
+        label=label,
+        count=e["count"],
+        mean_seconds=round(e["total"] / e["count"] / 1_000_000, 6),
+        p50_seconds=_seconds(e.get("p50")),
+        p90_seconds=_seconds(e.get("p90")),
+        p99_seconds=_seconds(e.get("p99")),
+        max_seconds=_seconds(e.get("max")),
+    )
+
+
+def durations(
+    session: Session, *, ctx: ExerciseContext, filters: StatsFilter, metric: DurationMetric, by: Dimension | None
+) -> DurationsRead:
+    clauses = where(session, ctx, filters, now=ctx.now())
+    overall = _duration_groups(session, None, None, clauses, metric)
+    groups: list[DurationGroup] = []
+    if by is not None:
+        expr, join = _dimension(by, _dialect(session), ctx.exercise.id)
+        found = {_key(k): e for k, e in _duration_groups(session, expr, join, clauses, metric).items()}
+        label = _labels(session, ctx.exercise.id, [by], [(k,) for k in found])
+        groups = [_duration_group(k, label(by, k), found[k]) for k in sorted(found, key=lambda k: (k is None, k or ""))]
+    return DurationsRead(
+        metric=metric, by=by, overall=_duration_group(None, None, next(iter(overall.values()), None)), groups=groups
+    )
+
+
+# --- SLA -----------------------------------------------------------------------------------------------------------
+
+
+def _sla_columns(now: datetime) -> list[Any]:
+    triage_breached = or_(
+        Case.triage_breached_at.is_not(None), and_(Case.triaged_at.is_(None), Case.triage_due_at <= now)
+    )
+    action_breached = or_(
+        Case.action_breached_at.is_not(None),
+        and_(Case.first_action_at.is_(None), Case.action_due_at <= now, Case.status != CaseStatus.on_hold),
+    )
+
+    def n(cond: Any) -> Any:
+        return func.sum(case((cond, 1), else_=0))
+
+    return [
+        func.count(),
+        n(and_(Case.triaged_at.is_not(None), ~triage_breached)),
+        n(triage_breached),
+        n(and_(Case.triaged_at.is_(None), ~triage_breached)),
+        n(and_(Case.first_action_at.is_not(None), ~action_breached)),
+        n(action_breached),
+        n(and_(Case.first_action_at.is_(None), ~action_breached)),
+    ]
+
+
+SLA_FIELDS = (
+    "cases",
+    "triage_met",
+    "triage_breached",
+    "triage_pending",
+    "action_met",
+    "action_breached",
+    "action_pending",
+)
+
+
+def _ratio(met: int, breached: int) -> float | None:
+    return round(met / (met + breached), 6) if met + breached else None
+
+
+def _sla_row(group: str, key: str | None, label: str | None, v: Sequence[int]) -> SlaRow:
+    f = dict(zip(SLA_FIELDS, v, strict=True))
+    return SlaRow(
+        group=group,
+        key=key,
+        label=label,
+        **f,
+        triage_compliance=_ratio(f["triage_met"], f["triage_breached"]),
+        action_compliance=_ratio(f["action_met"], f["action_breached"]),
+    )
+
+
+def sla_stats(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> SlaStatsRead:
+    """Per clock: *met* (milestone reached, never breached), *breached* (recorded by the sweeper, or overdue now and
+    not yet swept), *pending* (neither). Compliance is met / (met + breached)."""
+    now = ctx.now()
+    clauses = where(session, ctx, filters, now=now)
+    dims = [Dimension.priority, Dimension.unit]
+    rows = [
+        ((_key(k[0]), _key(k[1])), [int(x or 0) for x in v])
+        for k, v in _grouped(session, ctx.exercise.id, dims, clauses, *_sla_columns(now))
+    ]
+    total = [0] * len(SLA_FIELDS)
+    by_priority: dict[str | None, list[int]] = {}
+    by_unit: dict[str | None, list[int]] = {}
+    for (priority, unit), values in rows:
+        for target, key in ((by_priority, priority), (by_unit, unit)):
+            acc = target.setdefault(key, [0] * len(SLA_FIELDS))
+            for i, x in enumerate(values):
+                acc[i] += x
+        for i, x in enumerate(values):
+            total[i] += x
+    label = _labels(session, ctx.exercise.id, [Dimension.unit], [(k,) for k in by_unit])
+    order = ["E", "1", "2", "3"]
+    out = [_sla_row("total", None, None, total)]
+    out += [
+        _sla_row("priority", k, k, by_priority[k])
+        for k in sorted(by_priority, key=lambda k: order.index(k) if k in order else 99)
+    ]
+    units = sorted(by_unit, key=lambda k: (k is None, label(Dimension.unit, k) or ""))
+    out += [_sla_row("unit", k, label(Dimension.unit, k), by_unit[k]) for k in units]
+    return SlaStatsRead(as_of=now, rows=out)
+
+
+# --- backlog -------------------------------------------------------------------------------------------------------
+
+
+def age_bucket_expr(now: datetime) -> Any:
+    whens = [(Case.created_at > now - timedelta(days=days), name) for name, days in AGE_BUCKETS if days is not None]
+    return case(*whens, else_=AGE_BUCKETS[-1][0])
+
+
+def age_bucket(created_at: datetime, now: datetime) -> str:
+    for name, days in AGE_BUCKETS:
+        if days is not None and created_at > now - timedelta(days=days):
+            return name
+    return AGE_BUCKETS[-1][0]
+
+
+def backlog(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> BacklogRead:
+    now = ctx.now()
+    clauses = [*where(session, ctx, filters, now=now), Case.status.in_(OPEN_STATUSES)]
+    age = age_bucket_expr(now).label("age")
+    cells: dict[tuple[str, str], int] = {}
+    for a, s, n in session.execute(select(age, Case.status, func.count()).where(*clauses).group_by(age, Case.status)):
+        cells[(a, _key(s) or "")] = int(n)
+    by_age = [
+        BacklogCell(age_bucket=name, status=s.value, count=cells.get((name, s.value), 0))
+        for name, _ in AGE_BUCKETS
+        for s in OPEN_STATUSES
+    ]
+    work: dict[str | None, dict[str, int]] = defaultdict(dict)
+    for assignee, s, n in session.execute(
+        select(Case.assignee_id, Case.status, func.count()).where(*clauses).group_by(Case.assignee_id, Case.status)
+    ):
+        work[_key(assignee)][_key(s) or ""] = int(n)
+    label = _labels(session, ctx.exercise.id, [Dimension.assignee], [(k,) for k in work])
+    order = [s.value for s in OPEN_STATUSES]
+    workload = [
+        Workload(
+            assignee_id=uuid.UUID(k) if k else None,
+            assignee=label(Dimension.assignee, k),
+            open=sum(v.values()),
+            by_status=[Count(key=s, count=v[s]) for s in sorted(v, key=order.index)],
+        )
+        for k, v in work.items()
+    ]
+    workload.sort(key=lambda w: (-w.open, w.assignee is None, w.assignee or ""))
+    return BacklogRead(as_of=now, open=sum(cells.values()), by_age=by_age, workload=workload)
+
+
+# --- period report -------------------------------------------------------------------------------------------------
+
+PERIOD_FIELDS = ("outstanding_start", "received", "closed", "outstanding_end")
+
+
+def _period_columns(start: datetime, end: datetime) -> list[Any]:
+    def n(cond: Any) -> Any:
+        return func.sum(case((cond, 1), else_=0))
+
+    return [
+        n(and_(Case.created_at < start, or_(Case.closed_at.is_(None), Case.closed_at >= start))),
+        n(and_(Case.created_at >= start, Case.created_at < end)),
+        n(and_(Case.closed_at >= start, Case.closed_at < end)),
+        n(or_(Case.closed_at.is_(None), Case.closed_at >= end)),
+    ]
+
+
+def period_report(
+    session: Session, *, ctx: ExerciseContext, filters: StatsFilter, start: datetime, end: datetime
+) -> PeriodReportRead:
+    """The figures units report upward for ``[start, end)``: outstanding at the start, received, closed (or
+    referred), outstanding at the end, per unit and incident type. ``outstanding_end = outstanding_start + received
+    - closed`` always holds."""
+    check_range(start, end)
+    clauses = [*where(session, ctx, filters, now=ctx.now()), Case.created_at < end]
+    dims = [Dimension.unit, Dimension.incident_type]
+    found = [
+        ((_key(k[0]), _key(k[1])), [int(x or 0) for x in v])
+        for k, v in _grouped(session, ctx.exercise.id, dims, clauses, *_period_columns(start, end))
+    ]
+    label = _labels(session, ctx.exercise.id, [Dimension.unit], [(k[0],) for k, _ in found])
+    rows, total = [], [0] * len(PERIOD_FIELDS)
+    for (unit, incident), values in sorted(
+        found, key=lambda r: ((r[0][0] is None), label(Dimension.unit, r[0][0]) or "", r[0][1] is None, r[0][1] or "")
+    ):
+        if not any(values):
+            continue
+        for i, x in enumerate(values):
+            total[i] += x
+        rows.append(
+            PeriodRow(
+                unit_id=uuid.UUID(unit) if unit else None,
+                unit=label(Dimension.unit, unit),
+                incident_type=incident,
+                **dict(zip(PERIOD_FIELDS, values, strict=True)),
+            )
+        )
+    totals = PeriodRow(unit_id=None, unit=None, incident_type=None, **dict(zip(PERIOD_FIELDS, total, strict=True)))
+    return PeriodReportRead(start=start, end=end, total=totals, rows=rows)
