@@ -127,6 +127,16 @@ class AsyncTipdeskClient(ClientBase):
     case_history = AsyncOp(calls.case_history)
     iter_case_history = AsyncPages(calls.case_history)
 
+    # statistics
+    stats_summary = AsyncOp(calls.stats_summary)
+    stats_breakdown = AsyncOp(calls.stats_breakdown)
+    stats_timeseries = AsyncOp(calls.stats_timeseries)
+    stats_durations = AsyncOp(calls.stats_durations)
+    stats_sla = AsyncOp(calls.stats_sla)
+    stats_backlog = AsyncOp(calls.stats_backlog)
+    stats_period_report = AsyncOp(calls.stats_period_report)
+    stats_csv = AsyncOp(calls.stats_csv)
+
 
 async def _aiter(lines: Iterable[bytes]) -> AsyncIterator[bytes]:
     for line in lines:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypedDict, TypeVar, Unpack
 from urllib.parse import quote
 
 import httpx
@@ -22,6 +22,15 @@ from app.core.pagination import Page
 from app.exercises.schemas import ClockAction, ClockRead, ExerciseCreate, ExerciseRead, ExerciseUpdate
 from app.reports.document import Report as ReportDocument
 from app.reports.schemas import ReportRead, ReportSummary
+from app.stats.schemas import (
+    BacklogRead,
+    BreakdownRead,
+    DurationsRead,
+    PeriodReportRead,
+    SlaStatsRead,
+    SummaryRead,
+    TimeseriesRead,
+)
 from app.units.schemas import UnitRead
 
 T = TypeVar("T")
@@ -36,7 +45,8 @@ Id = uuid.UUID | str
 Body = BaseModel | Mapping[str, Any]
 """A request body as the app's input model, or a plain mapping of the same shape."""
 Param = str | int | float | bool | datetime | uuid.UUID | Enum
-Params = Mapping[str, Param | Sequence[Param] | None]
+Params = Mapping[str, Any]
+"""Query parameters: a value, a sequence of values (repeated), or None (left out)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,3 +411,96 @@ def case_history(
 def next_cursor(page: Page[Any]) -> str | None:
     """Where the next page starts; ``None`` after the last (an empty page ends the walk too)."""
     return page.next_cursor if page.items else None
+
+
+# --- statistics ----------------------------------------------------------------------------------------------------
+
+
+class StatsFilters(TypedDict, total=False):
+    """The filters every statistics endpoint takes (times are exercise time)."""
+
+    received_from: datetime
+    received_to: datetime
+    unit_id: Id
+    include_descendants: bool
+    incident_type: str
+    priority: Sequence[str]
+    classification: str
+    province: str
+    tag: Sequence[str]
+    filter: str
+
+
+StatsName = Literal["summary", "breakdown", "timeseries", "durations", "sla", "backlog", "period-report"]
+
+
+def _stats(exercise_id: Id, name: StatsName, read: Callable[[httpx.Response], T], params: Params) -> Call[T]:
+    return Call("GET", path("exercises", exercise_id, "stats", name), read, params=query(params))
+
+
+def _joined(values: str | Sequence[str] | None) -> str | None:
+    if values is None or isinstance(values, str):
+        return values
+    return ",".join(_param(v) for v in values)
+
+
+def stats_summary(exercise_id: Id, **filters: Unpack[StatsFilters]) -> Call[SummaryRead]:
+    """Totals by status, priority and classification; open backlog; SLA breached and at risk; deconflicted and
+    bundled cases; reports against cases."""
+    return _stats(exercise_id, "summary", model(SummaryRead), {**filters})
+
+
+def stats_breakdown(exercise_id: Id, by: str | Sequence[str], **filters: Unpack[StatsFilters]) -> Call[BreakdownRead]:
+    """Case counts grouped by one or two dimensions (``by="unit"`` or ``by=["priority", "status"]``)."""
+    return _stats(exercise_id, "breakdown", model(BreakdownRead), {"by": _joined(by), **filters})
+
+
+def stats_timeseries(
+    exercise_id: Id, metric: str = "received", interval: str = "day", **filters: Unpack[StatsFilters]
+) -> Call[TimeseriesRead]:
+    """Gap-filled buckets of received, triaged, assigned, closed or breached cases per hour, day or week."""
+    params = {"metric": metric, "interval": interval, **filters}
+    return _stats(exercise_id, "timeseries", model(TimeseriesRead), params)
+
+
+def stats_durations(
+    exercise_id: Id,
+    metric: str = "time_to_triage",
+    by: str | None = None,
+    **filters: Unpack[StatsFilters],
+) -> Call[DurationsRead]:
+    """Count, mean, p50, p90, p99 and max of a milestone's duration (on-hold time excluded), overall and per ``by``."""
+    return _stats(exercise_id, "durations", model(DurationsRead), {"metric": metric, "by": by, **filters})
+
+
+def stats_sla(exercise_id: Id, **filters: Unpack[StatsFilters]) -> Call[SlaStatsRead]:
+    """SLA compliance in total, per priority and per unit."""
+    return _stats(exercise_id, "sla", model(SlaStatsRead), {**filters})
+
+
+def stats_backlog(exercise_id: Id, **filters: Unpack[StatsFilters]) -> Call[BacklogRead]:
+    """Open cases by age bucket and status, and each investigator's workload."""
+    return _stats(exercise_id, "backlog", model(BacklogRead), {**filters})
+
+
+def stats_period_report(
+    exercise_id: Id, start: datetime, end: datetime, **filters: Unpack[StatsFilters]
+) -> Call[PeriodReportRead]:
+    """Outstanding at ``start``, received, closed, outstanding at ``end``, per unit and incident type."""
+    return _stats(exercise_id, "period-report", model(PeriodReportRead), {"from": start, "to": end, **filters})
+
+
+def stats_csv(exercise_id: Id, name: StatsName, **params: Param | Sequence[Param] | None) -> Call[str]:
+    """Any statistics endpoint as CSV text (``name`` as in the URL; ``params`` as the JSON methods take them, with
+    ``by`` as a list or comma-separated, and the period report's ``start``/``end``)."""
+    if "by" in params:
+        params["by"] = _joined(params["by"])  # type: ignore[arg-type]
+    if name == "period-report":
+        params["from"], params["to"] = params.pop("start", None), params.pop("end", None)
+    return Call(
+        "GET",
+        path("exercises", exercise_id, "stats", name),
+        text,
+        params=query({**params, "format": "csv"}),
+        headers={"Accept": CSV},
+    )

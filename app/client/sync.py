@@ -124,3 +124,13 @@ class TipdeskClient(ClientBase):
     release_case = SyncOp(calls.release_case)
     case_history = SyncOp(calls.case_history)
     iter_case_history = SyncPages(calls.case_history)
+
+    # statistics
+    stats_summary = SyncOp(calls.stats_summary)
+    stats_breakdown = SyncOp(calls.stats_breakdown)
+    stats_timeseries = SyncOp(calls.stats_timeseries)
+    stats_durations = SyncOp(calls.stats_durations)
+    stats_sla = SyncOp(calls.stats_sla)
+    stats_backlog = SyncOp(calls.stats_backlog)
+    stats_period_report = SyncOp(calls.stats_period_report)
+    stats_csv = SyncOp(calls.stats_csv)
