@@ -4,6 +4,7 @@ to read its answer). The sync and async clients only send calls; they hold no kn
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -78,7 +79,9 @@ def path(*parts: Id | str) -> str:
     return API + "".join("/" + quote(str(p), safe="") for p in parts)
 
 
-def _param(value: Param) -> str:
+def _param(value: Param | Mapping[str, Any]) -> str:
+    if isinstance(value, Mapping):  # a filter expression, sent as JSON
+        return json.dumps(value, separators=(",", ":"))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Enum):
@@ -94,7 +97,7 @@ def query(params: Params) -> list[tuple[str, str]]:
     for name, value in params.items():
         if value is None:
             continue
-        if isinstance(value, Sequence) and not isinstance(value, str):
+        if isinstance(value, Sequence) and not isinstance(value, str | bytes):
             out.extend((name, _param(v)) for v in value)
         else:
             out.append((name, _param(value)))
@@ -225,7 +228,7 @@ def list_reports(
     urgent: bool | None = None,
     annotation: Sequence[str] | None = None,
     province: str | None = None,
-    filter: str | None = None,
+    filter: str | Mapping[str, Any] | None = None,
     limit: int | None = None,
     cursor: str | None = None,
     total: bool = False,
@@ -428,7 +431,8 @@ class StatsFilters(TypedDict, total=False):
     classification: str
     province: str
     tag: Sequence[str]
-    filter: str
+    filter: str | Mapping[str, Any]
+    """An expression of the filter language over report fields (JSON text or a mapping)."""
 
 
 StatsName = Literal["summary", "breakdown", "timeseries", "durations", "sla", "backlog", "period-report"]
@@ -456,10 +460,17 @@ def stats_breakdown(exercise_id: Id, by: str | Sequence[str], **filters: Unpack[
 
 
 def stats_timeseries(
-    exercise_id: Id, metric: str = "received", interval: str = "day", **filters: Unpack[StatsFilters]
+    exercise_id: Id,
+    metric: str = "received",
+    interval: str = "day",
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    **filters: Unpack[StatsFilters],
 ) -> Call[TimeseriesRead]:
-    """Gap-filled buckets of received, triaged, assigned, closed or breached cases per hour, day or week."""
-    params = {"metric": metric, "interval": interval, **filters}
+    """Gap-filled buckets of received, triaged, assigned, closed or breached cases per hour, day or week; ``start``
+    and ``end`` bound the milestones counted."""
+    params = {"metric": metric, "interval": interval, "from": start, "to": end, **filters}
     return _stats(exercise_id, "timeseries", model(TimeseriesRead), params)
 
 
@@ -490,13 +501,12 @@ def stats_period_report(
     return _stats(exercise_id, "period-report", model(PeriodReportRead), {"from": start, "to": end, **filters})
 
 
-def stats_csv(exercise_id: Id, name: StatsName, **params: Param | Sequence[Param] | None) -> Call[str]:
+def stats_csv(exercise_id: Id, name: StatsName, **params: Any) -> Call[str]:
     """Any statistics endpoint as CSV text (``name`` as in the URL; ``params`` as the JSON methods take them, with
-    ``by`` as a list or comma-separated, and the period report's ``start``/``end``)."""
+    ``by`` as a list or comma-separated, and ``start``/``end`` for the URL's ``from``/``to``)."""
     if "by" in params:
-        params["by"] = _joined(params["by"])  # type: ignore[arg-type]
-    if name == "period-report":
-        params["from"], params["to"] = params.pop("start", None), params.pop("end", None)
+        params["by"] = _joined(params["by"])
+    params["from"], params["to"] = params.pop("start", None), params.pop("end", None)
     return Call(
         "GET",
         path("exercises", exercise_id, "stats", name),
