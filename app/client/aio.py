@@ -136,6 +136,7 @@ class AsyncTipdeskClient(ClientBase):
     stats_backlog = AsyncOp(calls.stats_backlog)
     stats_period_report = AsyncOp(calls.stats_period_report)
     stats_csv = AsyncOp(calls.stats_csv)
+    stats = AsyncOp(calls.stats)
 
 
 async def _aiter(lines: Iterable[bytes]) -> AsyncIterator[bytes]:

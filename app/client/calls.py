@@ -29,6 +29,7 @@ from app.stats.schemas import (
     DurationsRead,
     PeriodReportRead,
     SlaStatsRead,
+    StatsRead,
     SummaryRead,
     TimeseriesRead,
 )
@@ -499,6 +500,25 @@ def stats_period_report(
 ) -> Call[PeriodReportRead]:
     """Outstanding at ``start``, received, closed, outstanding at ``end``, per unit and incident type."""
     return _stats(exercise_id, "period-report", model(PeriodReportRead), {"from": start, "to": end, **filters})
+
+
+STATS_MODELS: dict[str, type[StatsRead]] = {
+    "summary": SummaryRead,
+    "breakdown": BreakdownRead,
+    "timeseries": TimeseriesRead,
+    "durations": DurationsRead,
+    "sla": SlaStatsRead,
+    "backlog": BacklogRead,
+    "period-report": PeriodReportRead,
+}
+
+
+def stats(exercise_id: Id, name: StatsName, params: Params) -> Call[StatsRead]:
+    """Any statistics endpoint by name, with the API's own query parameters (``from``, ``to``, ``by`` ...), as its
+    response model."""
+    if name not in STATS_MODELS:
+        raise ValueError(f"no statistics endpoint {name!r}")
+    return _stats(exercise_id, name, model(STATS_MODELS[name]), params)
 
 
 def stats_csv(exercise_id: Id, name: StatsName, **params: Any) -> Call[str]:

@@ -134,3 +134,4 @@ class TipdeskClient(ClientBase):
     stats_backlog = SyncOp(calls.stats_backlog)
     stats_period_report = SyncOp(calls.stats_period_report)
     stats_csv = SyncOp(calls.stats_csv)
+    stats = SyncOp(calls.stats)

@@ -7,17 +7,23 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import os
+import subprocess
+import sys
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner, Result
 
 from app.cases.schemas import CaseRead
+from app.cli import app as cli
 from app.client import AsyncTipdeskClient, Conflict, NotFound, PreconditionFailed, TipdeskClient, Unauthorized, envelope
 from app.stats.schemas import PeriodReportRead, SummaryRead
-from tests.client.live import LiveServer, live_server
+from tests.client.live import ROOT, LiveServer, free_port, live_server
 from tests.reports.samples import build_report
 
 pytestmark = pytest.mark.timeout(180)
@@ -156,3 +162,80 @@ def test_async_client_end_to_end(server: LiveServer) -> None:
             await tipdesk.logout()
 
     asyncio.run(scenario())
+
+
+def _small_exercise(server: LiveServer, reports: int) -> tuple[str, str]:
+    """A new exercise with some reports and one triaged case; its id and a login token."""
+    tipdesk = TipdeskClient(server.url)
+    token = tipdesk.login(server.username, server.password).access_token
+    exercise = tipdesk.create_exercise({"name": "Weekly"})
+    results = list(tipdesk.submit_reports_bulk(exercise.id, (build_report(40 + i) for i in range(reports))))
+    assert all(r.ok for r in results)
+    assert results[0].case_id is not None
+    tipdesk.transition_case(exercise.id, results[0].case_id, "triaged")
+    tipdesk.close()
+    return str(exercise.id), token
+
+
+def test_weekly_stats_example_writes_the_period_report(server: LiveServer, tmp_path: Path) -> None:
+    eid, token = _small_exercise(server, 4)
+    out = tmp_path / "weekly.csv"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIPDESK_")}
+    command = [sys.executable, str(ROOT / "examples" / "weekly_stats.py"), "--url", server.url, "--exercise", eid]
+    done = subprocess.run(
+        [*command, "--out", str(out)], env={**env, "TIPDESK_TOKEN": token}, cwd=tmp_path, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr
+    rows = _csv(out.read_text(encoding="utf-8"))
+    total = [r for r in rows if r["scope"] == "total"]
+    assert len(total) == 1 and (total[0]["outstanding_start"], total[0]["received"]) == ("0", "4")
+    assert sum(int(r["received"]) for r in rows if r["scope"] == "row") == 4
+
+    by_login = subprocess.run(
+        [*command, "--user", server.username], env={**env, "TIPDESK_PASSWORD": server.password}, capture_output=True
+    )
+    assert by_login.returncode == 0, by_login.stderr
+    assert _csv(by_login.stdout.decode()) == rows
+
+    refused = subprocess.run(
+        [*command, "--user", server.username, "--password", "wrong-password"], env=env, capture_output=True
+    )
+    assert refused.returncode == 1 and b"401" in refused.stderr
+    no_credentials = subprocess.run(command, env=env, capture_output=True)
+    assert no_credentials.returncode == 2
+
+
+def test_stats_command_asks_a_running_server(server: LiveServer) -> None:
+    eid, token = _small_exercise(server, 3)
+    env = {"TIPDESK_TOKEN": token, "COLUMNS": "200", "TIPDESK_DATABASE_URL": "sqlite:///nowhere/unused.db"}
+    runner = CliRunner()
+
+    def tipdesk_stats(*args: str, **extra_env: str) -> Result:
+        return runner.invoke(cli, ["stats", "--exercise", eid, "--url", server.url, *args], env={**env, **extra_env})
+
+    summary = tipdesk_stats("--format", "json", "summary")
+    assert summary.exit_code == 0, summary.output
+    with TipdeskClient(server.url, token=token) as tipdesk:
+        expected = tipdesk.stats_summary(eid)
+    got = SummaryRead.model_validate_json(summary.stdout)
+    assert got.model_dump(exclude={"as_of"}) == expected.model_dump(exclude={"as_of"}) and got.cases == 3
+
+    breakdown = tipdesk_stats("--format", "csv", "--priority", "1", "breakdown", "--by", "status")
+    assert breakdown.exit_code == 0, breakdown.output
+    assert _csv(breakdown.stdout) == []  # no case has priority 1
+    table = tipdesk_stats(
+        "--user", server.username, "--password", server.password, "breakdown", "--by", "status", TIPDESK_TOKEN=""
+    )
+    assert table.exit_code == 0, table.output
+    assert "triaged" in table.stdout and "new" in table.stdout
+
+    missing = runner.invoke(cli, ["stats", "--exercise", str(uuid.uuid4()), "--url", server.url, "summary"], env=env)
+    assert missing.exit_code == 1 and "not found" in missing.output.lower()
+    bad = tipdesk_stats("breakdown", "--by", "colour")
+    assert bad.exit_code == 1 and "colour" in bad.output
+    as_member = tipdesk_stats("--as", "someone", "summary")
+    assert as_member.exit_code == 1 and "--as" in as_member.output
+    unreachable = runner.invoke(
+        cli, ["stats", "--exercise", eid, "--url", f"http://127.0.0.1:{free_port()}", "summary"], env=env
+    )
+    assert unreachable.exit_code == 1 and "unreachable" in unreachable.output.lower()
