@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -316,3 +318,81 @@ def test_async_client_sends_the_same_requests() -> None:
     assert seen[0][:2] == ("GET", "http://h.test/api/v1/exercises/e1/cases/c1")
     assert [s[1] for s in seen[1:]] == ["http://h.test/api/v1/exercises/e1/reports/bulk"] * 3
     assert seen[1][2] == b'{"a":0}\n{"a":1}\n'
+
+
+SAMPLE_ARGS: dict[str, dict[str, Any]] = {
+    "login": {"username": "someone", "password": "secret-pw"},
+    "create_exercise": {"data": {"name": "x"}},
+    "update_exercise": {"exercise_id": "E", "data": {"name": "x"}},
+    "change_clock": {"exercise_id": "E", "action": {"action": "pause"}},
+    "submit_report": {"exercise_id": "E", "document": {}, "idempotency_key": "k"},
+    "update_case": {"exercise_id": "E", "case_id": "C", "data": {"note": "n"}, "if_match": 1},
+    "transition_case": {"exercise_id": "E", "case_id": "C", "to": "triaged", "reason": "r", "if_match": 1},
+    "assign_case": {"exercise_id": "E", "case_id": "C", "unit_id": "U", "assignee_id": "A"},
+    "stats_breakdown": {"exercise_id": "E", "by": ["status", "unit"]},
+    "stats_period_report": {
+        "exercise_id": "E",
+        "start": datetime(2026, 3, 1, tzinfo=UTC),
+        "end": datetime(2026, 3, 8, tzinfo=UTC),
+    },
+    "stats": {"exercise_id": "E", "name": "summary", "params": {}},
+    "stats_csv": {"exercise_id": "E", "name": "timeseries", "start": datetime(2026, 3, 1, tzinfo=UTC)},
+}
+EVERY_FILTER: dict[str, Any] = {
+    "received_from": datetime(2026, 3, 1, tzinfo=UTC),
+    "received_to": datetime(2026, 3, 2, tzinfo=UTC),
+    "unit_id": "U",
+    "include_descendants": True,
+    "incident_type": "Child Sex Tourism",
+    "priority": ["1"],
+    "classification": "referral",
+    "province": "ID-JB",
+    "tag": ["a"],
+    "filter": {"field": "urgent", "op": "eq", "value": True},
+}
+
+
+def _builders() -> dict[str, Any]:
+    return {name: op.build for name, op in vars(TipdeskClient).items() if isinstance(op, SyncOp | SyncPages)}
+
+
+def _sample_call(name: str, build: Any) -> calls.Call[Any]:
+    if name in SAMPLE_ARGS:
+        return build(**SAMPLE_ARGS[name])  # type: ignore[no-any-return]
+    params = inspect.signature(build).parameters
+    args: dict[str, Any] = {}
+    for p in params.values():
+        if p.kind is p.VAR_KEYWORD:
+            args |= EVERY_FILTER
+        elif p.default is p.empty:
+            args[p.name] = p.name.upper()
+        elif p.annotation in ("bool",) or p.name in {"total", "include_descendants", "include_retired", "urgent"}:
+            args[p.name] = True
+        elif p.name in {"status", "priority", "tag", "annotation"}:
+            args[p.name] = ["x"]
+        elif p.name in {"received_from", "received_to", "start", "end"}:
+            args[p.name] = datetime(2026, 3, 1, tzinfo=UTC)
+        else:
+            args[p.name] = "x"
+    return build(**args)  # type: ignore[no-any-return]
+
+
+def test_every_call_names_an_operation_and_parameters_of_the_openapi_document(client: TestClient) -> None:
+    """Paths, methods and query parameter names are the server's: a renamed route or parameter fails here."""
+    document = client.get("/openapi.json").json()
+    templates = [
+        (re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", p.replace(":uuid", "")) + "$"), p) for p in document["paths"]
+    ]
+    builders = {**_builders(), "login": calls.login, "logout": calls.logout}
+    for name, build in builders.items():
+        call = _sample_call(name, build)
+        matches = [p for rx, p in templates if rx.match(call.path)]
+        assert matches, f"{name}: no route {call.path}"
+        operation = document["paths"][matches[0]].get(call.method.lower())
+        assert operation is not None, f"{name}: {call.method} {matches[0]} is not an operation"
+        known = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+        sent = {k for k, _ in call.params}
+        assert sent <= known, f"{name}: unknown query parameters {sent - known}"
+        headers = {p["name"].lower() for p in operation.get("parameters", []) if p["in"] == "header"}
+        assert {h.lower() for h in call.headers} - {"accept"} <= headers, f"{name}: headers {call.headers}"
+    assert len(builders) > 30
