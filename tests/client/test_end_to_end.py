@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import importlib.util
 import io
 import os
 import subprocess
@@ -177,13 +178,19 @@ def _small_exercise(server: LiveServer, reports: int) -> tuple[str, str]:
     return str(exercise.id), token
 
 
-def test_weekly_stats_example_writes_the_period_report(server: LiveServer, tmp_path: Path) -> None:
+def test_weekly_stats_example_writes_the_period_report(
+    server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     eid, token = _small_exercise(server, 4)
     out = tmp_path / "weekly.csv"
+    script = ROOT / "examples" / "weekly_stats.py"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIPDESK_")}
-    command = [sys.executable, str(ROOT / "examples" / "weekly_stats.py"), "--url", server.url, "--exercise", eid]
+    args = ["--url", server.url, "--exercise", eid]
     done = subprocess.run(
-        [*command, "--out", str(out)], env={**env, "TIPDESK_TOKEN": token}, cwd=tmp_path, capture_output=True
+        [sys.executable, str(script), *args, "--out", str(out)],
+        env={**env, "TIPDESK_TOKEN": token},
+        cwd=tmp_path,
+        capture_output=True,
     )
     assert done.returncode == 0, done.stderr
     rows = _csv(out.read_text(encoding="utf-8"))
@@ -191,18 +198,36 @@ def test_weekly_stats_example_writes_the_period_report(server: LiveServer, tmp_p
     assert len(total) == 1 and (total[0]["outstanding_start"], total[0]["received"]) == ("0", "4")
     assert sum(int(r["received"]) for r in rows if r["scope"] == "row") == 4
 
-    by_login = subprocess.run(
-        [*command, "--user", server.username], env={**env, "TIPDESK_PASSWORD": server.password}, capture_output=True
+    # the other ways in, calling the script's main() in this process
+    spec = importlib.util.spec_from_file_location("weekly_stats", script)
+    assert spec is not None and spec.loader is not None
+    weekly = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(weekly)
+    for name in [k for k in os.environ if k.startswith("TIPDESK_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("TIPDESK_PASSWORD", server.password)
+    assert weekly.main([*args, "--user", server.username]) == 0
+    assert _csv(capsys.readouterr().out) == rows
+    assert weekly.main([*args, "--user", server.username, "--password", "wrong-password"]) == 1
+    assert "401" in capsys.readouterr().err
+    monkeypatch.delenv("TIPDESK_PASSWORD")
+    assert weekly.main(args) == 2  # neither a user nor a token
+    assert (
+        weekly.main(
+            [
+                "--url",
+                server.url,
+                "--exercise",
+                str(uuid.uuid4()),
+                "--user",
+                server.username,
+                "--password",
+                server.password,
+            ]
+        )
+        == 1
     )
-    assert by_login.returncode == 0, by_login.stderr
-    assert _csv(by_login.stdout.decode()) == rows
-
-    refused = subprocess.run(
-        [*command, "--user", server.username, "--password", "wrong-password"], env=env, capture_output=True
-    )
-    assert refused.returncode == 1 and b"401" in refused.stderr
-    no_credentials = subprocess.run(command, env=env, capture_output=True)
-    assert no_credentials.returncode == 2
+    assert "404" in capsys.readouterr().err
 
 
 def test_stats_command_asks_a_running_server(server: LiveServer) -> None:
