@@ -9,6 +9,7 @@ import threading
 from sqlalchemy.orm import Session
 
 from app.cases import sla
+from app.db import registry  # noqa: F401 - every model mapped before the first query (the sweep may run first)
 from app.db.session import Database
 from app.exercises.models import Exercise
 

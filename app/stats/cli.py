@@ -1,9 +1,9 @@
 """``tipdesk stats``: the statistics endpoints from the command line, as a table, CSV or JSON.
 
 Where the figures come from is a :class:`StatsSource`: :class:`DatabaseSource` reads the database directly (the
-operator's view: every case, or what ``--as USERNAME`` would see); a source over the HTTP API plugs in the same way
-(``fetch(endpoint, params)`` with the API's query parameters, returning the response model) and is chosen by
-:func:`source_factory`.
+operator's view: every case, or what ``--as USERNAME`` would see); with ``--url`` the client's
+:class:`app.client.stats_source.HttpSource` asks a running server instead, as the token's user (``fetch(endpoint,
+params)`` with the API's query parameters, returning the response model). :func:`source_factory` chooses.
 """
 
 from __future__ import annotations
@@ -166,8 +166,19 @@ def database_source(exercise_id: uuid.UUID, *, username: str | None = None, serv
     return DatabaseSource(db, exercise_id, username=username)
 
 
+def any_source(exercise_id: uuid.UUID, *, username: str | None = None, server: str | None = None) -> StatsSource:
+    """The server at ``server`` through the client (with the command's token or login), else the database."""
+    if server is None:
+        return database_source(exercise_id, username=username)
+    if username is not None:
+        raise ValueError("--as counts what a member sees in the database; with --url the token's user is who counts")
+    from app.client.stats_source import HttpSource
+
+    return HttpSource(server, exercise_id, token=state.token, username=state.login, password=state.password)
+
+
 SourceFactory = Callable[..., StatsSource]
-source_factory: SourceFactory = database_source
+source_factory: SourceFactory = any_source
 """Builds the source for a command: ``(exercise_id, username=..., server=...)``. The HTTP client's source replaces
 or wraps this to answer from a running server when ``--server`` is given."""
 
@@ -187,7 +198,10 @@ def render(model: StatsRead, fmt: OutputFormat) -> str | Table:
 
 # --- the commands --------------------------------------------------------------------------------------------------
 
-stats_app = typer.Typer(help="Case statistics (as the /stats/ endpoints), from the database.", no_args_is_help=True)
+stats_app = typer.Typer(
+    help="Case statistics (as the /stats/ endpoints), from the database or from a running server (--url).",
+    no_args_is_help=True,
+)
 
 
 class _State:
@@ -195,6 +209,9 @@ class _State:
     fmt: OutputFormat = "table"
     username: str | None = None
     server: str | None = None
+    token: str | None = None
+    login: str | None = None
+    password: str | None = None
     filters: dict[str, Any]
 
 
@@ -217,11 +234,22 @@ def options(
     received_from: Annotated[str | None, typer.Option(help="Cases received at or after (RFC 3339).")] = None,
     received_to: Annotated[str | None, typer.Option(help="Cases received before (RFC 3339).")] = None,
     filter_expression: Annotated[str | None, typer.Option("--filter", help="A filter-language expression.")] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", envvar="TIPDESK_URL", help="Ask the server at this URL, not the database.")
+    ] = None,
+    token: Annotated[
+        str | None, typer.Option("--token", envvar="TIPDESK_TOKEN", help="With --url: a login or API token.")
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", help="With --url and no token: log in as this user.")] = None,
+    password: Annotated[
+        str | None, typer.Option("--password", envvar="TIPDESK_PASSWORD", help="With --user: the password.")
+    ] = None,
 ) -> None:
     if fmt not in ("table", "csv", "json"):
         err_console.print(f"[red]--format must be table, csv or json, not {fmt!r}.[/red]")
         raise typer.Exit(2)
     state.exercise_id, state.fmt, state.username = exercise, fmt, as_user  # type: ignore[assignment]
+    state.server, state.token, state.login, state.password = url, token, user, password
     state.filters = {
         k: v
         for k, v in {
@@ -243,8 +271,9 @@ def run(endpoint: Endpoint, params: Mapping[str, Any]) -> None:
     """Fetch from the configured source and print; problems are printed and exit with status 1."""
     from app.core.errors import AppError
 
-    source = source_factory(state.exercise_id, username=state.username, server=state.server)
+    source: StatsSource | None = None
     try:
+        source = source_factory(state.exercise_id, username=state.username, server=state.server)
         model = source.fetch(endpoint, {**state.filters, **{k: v for k, v in params.items() if v is not None}})
     except (AppError, ValueError) as exc:
         detail = exc.detail if isinstance(exc, AppError) else str(exc)
@@ -252,7 +281,8 @@ def run(endpoint: Endpoint, params: Mapping[str, Any]) -> None:
         err_console.print(f"[red]{title}:[/red] {detail}")
         raise typer.Exit(1) from None
     finally:
-        source.close()
+        if source is not None:
+            source.close()
     out = render(model, state.fmt)
     if isinstance(out, str):
         typer.echo(out, nl=not out.endswith("\n"))

@@ -3,6 +3,9 @@ exercise, the sweep command and the periodic sweeper."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -184,3 +187,16 @@ def test_sweep_command_records_breaches(tmp_path: Path, wall_clock: ManualWallCl
             assert again.exit_code == 0 and again.output.startswith("0 SLA breach(es) recorded"), again.output
         finally:
             get_settings.cache_clear()
+
+
+def test_sweep_command_runs_in_a_fresh_process(database_url: str, tmp_path: Path) -> None:
+    """The sweep may be a process's first query (``tipdesk sweep``, or ``tipdesk serve`` before the app is
+    imported): every model must be mapped by then."""
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIPDESK_")}
+    env |= {"TIPDESK_DATABASE_URL": database_url, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "sweep"], env=env, cwd=tmp_path, capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+    assert b"SLA breach(es) recorded" in done.stdout
