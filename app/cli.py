@@ -16,10 +16,12 @@ app = typer.Typer(help="tipdesk: CyberTipline-style case management for training
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 ispws_app = typer.Typer(help="The CyberTipline protocol intake (/ispws/).", no_args_is_help=True)
+webhooks_app = typer.Typer(help="Webhook deliveries.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(ispws_app, name="ispws")
 app.add_typer(stats_app, name="stats")
+app.add_typer(webhooks_app, name="webhooks")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -123,6 +125,36 @@ def ispws_purge() -> None:
     finally:
         db.dispose()
     console.print(f"Purged {purged} expired unfinished report(s).")
+
+
+@webhooks_app.command("run")
+def webhooks_run(
+    until_idle: Annotated[
+        bool, typer.Option("--until-idle", help="Stop once nothing is due instead of running until interrupted.")
+    ] = False,
+) -> None:
+    """Deliver webhooks from the event log: runs beside (or instead of) the dispatcher inside `tipdesk serve`; any
+    number may run against one database."""
+    import asyncio
+    import contextlib
+
+    from app.db.session import Database
+    from app.webhooks.dispatcher import Dispatcher
+
+    settings = _settings()
+    db = Database(settings)
+    try:
+        db.ensure_migrated()
+        dispatcher = Dispatcher(db, settings)
+        if until_idle:
+            made = asyncio.run(dispatcher.run_until_idle(timeout=float("inf")))
+            console.print(f"{made} webhook request(s) made; nothing more due now.")
+        else:
+            console.print(f"Delivering webhooks as {dispatcher.worker}; Ctrl-C stops.")
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(dispatcher.run())
+    finally:
+        db.dispose()
 
 
 @app.command("serve")
