@@ -194,8 +194,8 @@ def test_each_endpoint_waits_for_its_own_retries_only(committed: Committed) -> N
     healthy = Receiver().start()
     flaky = Receiver(lambda n: 500 if n <= 2 else 200).start()
     try:
-        good = register(committed, healthy)
-        bad = register(committed, flaky)
+        good = register(committed, healthy, event_types=["case.*"])
+        bad = register(committed, flaky, event_types=["case.*"])
         seqs = committed.append(20)
         dispatcher = Dispatcher(committed.database, fast(committed.settings, webhook_backoff_base_seconds=0.3))
         asyncio.run(
@@ -216,7 +216,7 @@ def test_each_endpoint_waits_for_its_own_retries_only(committed: Committed) -> N
 def test_two_dispatchers_never_deliver_one_event_twice(committed: Committed) -> None:
     receivers = [Receiver().start() for _ in range(3)]
     try:
-        hooks = [register(committed, r) for r in receivers]
+        hooks = [register(committed, r, event_types=["case.updated"]) for r in receivers]
         seqs = committed.append(60)
 
         async def both() -> None:
