@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import ExerciseRole
-from app.webhooks import signing
+from app.core.clock import wall
+from app.webhooks import service, signing
 from app.webhooks.dispatcher import Dispatcher
 from app.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from tests.webhooks.conftest import Committed, Receiver, async_wait_for, fast, wait_for
@@ -322,3 +324,67 @@ def test_envelope_bytes_are_what_the_signature_covers(committed: Committed) -> N
     with pytest.raises(signing.SignatureError):
         signing.verify(hook["secret"], tampered, header)
     assert json.loads(got.body)["type"] == "case.transitioned"
+
+
+def intake_document(*, urgent: bool = False, age: int = 12) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "incidentSummary": {
+            "incidentType": "Online Enticement of Children for Sexual Acts",
+            "incidentDateTime": "2026-03-02T07:30:00+07:00",
+        },
+        "reporter": {"reportingPerson": {"firstName": "Agus", "lastName": "Santoso"}},
+        "victim": [{"victimPerson": {"age": age}}],
+    }
+    if urgent:
+        doc["incidentSummary"]["escalateToHighPriority"] = "Account activity indicates ongoing contact."
+    return doc
+
+
+def test_a_slow_receiver_does_not_slow_intake_or_triage(committed: Committed) -> None:
+    """The receiver takes 3 s per request; intake and triage through an API process whose own dispatcher is
+    delivering to it answer at their usual speed, and finish long before the deliveries do."""
+    reporter = committed.member(ExerciseRole.reporter)
+    receiver = Receiver(delay=3.0).start()
+    settings = fast(committed.settings, webhook_dispatcher=True)
+    timings: list[float] = []
+    try:
+        with committed.client(settings) as client:
+            r = client.post(
+                f"{committed.base}/webhooks",
+                headers=committed.owner.headers,
+                json={"url": receiver.url, "event_types": ["case.*", "report.*"]},
+            )
+            assert r.status_code == 201
+            for _ in range(6):
+                started = time.perf_counter()
+                r = client.post(f"{committed.base}/reports", headers=reporter.headers, json=intake_document())
+                assert r.status_code == 201, r.text
+                case_id = r.json()["case_id"]
+                triage = client.patch(
+                    f"{committed.base}/cases/{case_id}", headers=committed.owner.headers, json={"add_tags": ["seen"]}
+                )
+                assert triage.status_code == 200, triage.text
+                timings.append(time.perf_counter() - started)
+            answered_meanwhile = len(receiver.requests)
+    finally:
+        receiver.stop()
+    assert max(timings) < 2.0, timings  # one receiver request alone takes 3 s
+    assert sum(timings) < 3.0 * 6
+    assert answered_meanwhile <= 6, answered_meanwhile  # deliveries lag behind: nobody waited for them
+
+
+def test_a_dispatcher_that_died_holding_a_lease_is_taken_over_after_it_expires(committed: Committed) -> None:
+    receiver = Receiver().start()
+    try:
+        hook = register(committed, receiver, event_types=["case.updated"])
+        seqs = committed.append(5)
+        with committed.database.session_factory.begin() as s:  # a process takes the endpoint, then vanishes
+            taken = service.claim(s, worker="crashed", now=wall.now(), lease_seconds=1.5, limit=10)
+        assert taken == [uuid.UUID(hook["id"])]
+        survivor = Dispatcher(committed.database, committed.settings)
+        assert asyncio.run(survivor.run_until_idle()) == 0  # leased elsewhere: not touched
+        assert receiver.requests == []
+        asyncio.run(run_until(survivor, lambda: count(committed, hook["id"], DeliveryStatus.succeeded) == 5))
+    finally:
+        receiver.stop()
+    assert [r.doc["seq"] for r in receiver.accepted] == seqs
