@@ -24,7 +24,7 @@ import httpx
 from app import __version__
 from app.core.clock import wall
 from app.core.config import Settings
-from app.db import registry as _registry  # every model, so foreign keys resolve in a process of its own
+from app.db import registry  # noqa: F401 - every model, so foreign keys resolve in a process of its own
 from app.db.session import Database
 from app.webhooks import service, signing, urls
 

@@ -67,7 +67,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                got = Received({k: v for k, v in self.headers.items()}, body)
+                got = Received(dict(self.headers.items()), body)
                 with receiver._lock:
                     receiver.requests.append(got)
                     status = receiver.policy(len(receiver.requests))
@@ -145,7 +145,7 @@ class Committed:
         """Record ``count`` events and commit; returns their seqs."""
         at = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
         drafts = [
-            events_service.Draft(at, "system", type, "case", uuid.uuid4(), {"field": "tags", "old": [], "new": [f"t{i}"]})
+            events_service.Draft(at, "system", type, "case", uuid.uuid4(), {"field": "tags", "new": [f"t{i}"]})
             for i in range(count)
         ]
         with self.database.session_factory.begin() as s:

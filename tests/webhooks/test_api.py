@@ -229,9 +229,7 @@ def test_update_pause_and_delete(client: TestClient, session: Session, exercise:
     assert client.get(target, headers=owner.headers).json()["url"] == LOCAL
     assert client.delete(target, headers=owner.headers).status_code == 204
     problem(client.get(target, headers=owner.headers), 404, "not-found")
-    assert session.scalars(
-        select(Event).where(Event.exercise_id == exercise.id, Event.type == "webhook.deleted")
-    ).one()
+    assert session.scalars(select(Event).where(Event.exercise_id == exercise.id, Event.type == "webhook.deleted")).one()
 
 
 def test_delivery_log_of_a_fresh_endpoint_is_empty_and_unknown_deliveries_404(

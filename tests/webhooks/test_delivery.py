@@ -51,11 +51,14 @@ def deliveries(world: Committed, webhook_id: str, **params: Any) -> list[dict[st
 
 def count(world: Committed, webhook_id: str, status: DeliveryStatus) -> int:
     with world.database.read_session_factory() as s:
-        return s.scalar(
-            select(func.count()).where(
-                WebhookDelivery.endpoint_id == uuid.UUID(webhook_id), WebhookDelivery.status == status
+        return (
+            s.scalar(
+                select(func.count()).where(
+                    WebhookDelivery.endpoint_id == uuid.UUID(webhook_id), WebhookDelivery.status == status
+                )
             )
-        ) or 0
+            or 0
+        )
 
 
 def verified(secret: str, got: Any) -> int:
@@ -203,8 +206,10 @@ def test_each_endpoint_waits_for_its_own_retries_only(committed: Committed) -> N
         asyncio.run(
             run_until(
                 dispatcher,
-                lambda: count(committed, good["id"], DeliveryStatus.succeeded) == 20
-                and count(committed, bad["id"], DeliveryStatus.succeeded) == 20,
+                lambda: (
+                    count(committed, good["id"], DeliveryStatus.succeeded) == 20
+                    and count(committed, bad["id"], DeliveryStatus.succeeded) == 20
+                ),
             )
         )
     finally:
@@ -247,26 +252,16 @@ def test_filters_select_by_the_case_the_event_is_about(committed: Committed) -> 
     reporter = committed.member(ExerciseRole.reporter)
     receiver = Receiver().start()
     try:
-        hook = register(
-            committed,
-            receiver,
-            event_types=["case.opened"],
-            filter={"all": [{"field": "urgent", "op": "eq", "value": True}, {"field": "victim_age", "op": "lt", "value": 13}]},
-        )
+        urgent_and_young = [
+            {"field": "urgent", "op": "eq", "value": True},
+            {"field": "victim_age", "op": "lt", "value": 13},
+        ]
+        register(committed, receiver, event_types=["case.opened"], filter={"all": urgent_and_young})
         everything = register(committed, Receiver(), event_types=["report.*"], active=False)
         numbers = {}
         with committed.client() as client:
             for name, urgent, age in (("a", True, 9), ("b", False, 9), ("c", True, 15), ("d", True, 11)):
-                doc: dict[str, Any] = {
-                    "incidentSummary": {
-                        "incidentType": "Online Enticement of Children for Sexual Acts",
-                        "incidentDateTime": "2026-03-02T07:30:00+07:00",
-                    },
-                    "reporter": {"reportingPerson": {"firstName": "Agus", "lastName": "Santoso"}},
-                    "victim": [{"victimPerson": {"age": age}}],
-                }
-                if urgent:
-                    doc["incidentSummary"]["escalateToHighPriority"] = "Account activity indicates ongoing contact."
+                doc = intake_document(urgent=urgent, age=age)
                 r = client.post(f"{committed.base}/reports", headers=reporter.headers, json=doc)
                 assert r.status_code == 201, r.text
                 numbers[name] = r.json()["number"]
