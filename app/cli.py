@@ -1,4 +1,4 @@
-"""The ``tipdesk`` command: serve, sweep, db, user, ispws, stats, demo, seed, export, verify-safe."""
+"""The ``tipdesk`` command: serve, sweep, db, user, ispws, stats, webhooks, demo, seed, export, verify-safe."""
 
 from __future__ import annotations
 
@@ -165,7 +165,8 @@ def serve(
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
 ) -> None:
     """Serve the API with uvicorn; SLA breaches are recorded every TIPDESK_SLA_SWEEP_INTERVAL_SECONDS and arrived
-    scheduled reports enter the event log every TIPDESK_ARRIVAL_RELEASE_INTERVAL_SECONDS meanwhile."""
+    scheduled reports enter the event log every TIPDESK_ARRIVAL_RELEASE_INTERVAL_SECONDS meanwhile; each worker
+    also delivers webhooks (unless TIPDESK_WEBHOOK_DISPATCHER=false)."""
     import uvicorn
 
     from app.cases.sweeper import PeriodicSweeper

@@ -114,7 +114,7 @@ def check(url: str, settings: Settings) -> str:
     parts = parse(url)
     try:
         infos = socket.getaddrinfo(parts.hostname, _port(parts), type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
+    except (OSError, UnicodeError, ValueError) as exc:
         raise UrlRefused(f"the host {parts.hostname} does not resolve ({exc})") from None
     _verdict(parts, _addresses(infos), AllowList.from_settings(settings))
     return url
@@ -125,6 +125,6 @@ async def check_async(url: str, settings: Settings) -> None:
     parts = parse(url)
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, _port(parts), type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
+    except (OSError, UnicodeError, ValueError) as exc:
         raise UrlRefused(f"the host {parts.hostname} does not resolve ({exc})") from None
     _verdict(parts, _addresses(infos), AllowList.from_settings(settings))

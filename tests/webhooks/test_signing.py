@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
+import re
+import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,3 +72,19 @@ def test_backoff_is_full_jitter_under_an_exponential_ceiling() -> None:
 def test_lease_must_outlast_a_request() -> None:
     with pytest.raises(ValueError, match="webhook_lease_seconds"):
         Settings(webhook_timeout_seconds=30, webhook_lease_seconds=20)
+
+
+def test_the_receiver_snippet_in_the_docs_verifies_real_signatures() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "webhooks.md").read_text(encoding="utf-8")
+    snippet = re.search(r"```python\n(.*?)```", doc, flags=re.S)
+    assert snippet is not None
+    namespace: dict[str, Any] = {}
+    exec(snippet.group(1), namespace)
+    verify = namespace["verify"]
+    now = int(time.time())
+    header = signing.header(SECRET, now, BODY)
+    assert verify(SECRET, BODY, header) is True
+    assert verify(SECRET, BODY + b"x", header) is False
+    assert verify("wrong-secret-value", BODY, header) is False
+    assert verify(SECRET, BODY, signing.header(SECRET, now - 600, BODY)) is False
+    assert verify(SECRET, BODY, "garbage") is False
