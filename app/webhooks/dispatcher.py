@@ -24,6 +24,7 @@ import httpx
 from app import __version__
 from app.core.clock import wall
 from app.core.config import Settings
+from app.core.errors import NotMigrated
 from app.db import registry  # noqa: F401 - every model, so foreign keys resolve in a process of its own
 from app.db.session import Database
 from app.webhooks import service, signing, urls
@@ -65,13 +66,22 @@ class Dispatcher:
     async def run(self) -> None:
         """Deliver until :meth:`stop`; a failed round (database away) is logged and retried after a poll interval."""
         self._stop.clear()
+        warned = False
         async with self._client() as client:
             while not self._stop.is_set():
                 try:
+                    await asyncio.to_thread(self.database.ensure_migrated)
                     worked = await self.tick(client)
+                except NotMigrated:
+                    if not warned:
+                        log.warning("webhook dispatcher waiting: the database is not migrated")
+                        warned = True
+                    await self._idle(self.settings.webhook_poll_interval_seconds * 5)
+                    continue
                 except Exception:
                     log.exception("webhook dispatch round failed")
-                    worked = False
+                    await self._idle(self.settings.webhook_poll_interval_seconds * 5)
+                    continue
                 if not worked:
                     await self._idle()
 
@@ -85,11 +95,12 @@ class Dispatcher:
                     return self.attempts - before
         raise TimeoutError("webhook deliveries still due after the timeout")
 
-    async def _idle(self) -> None:
-        delay = self.settings.webhook_poll_interval_seconds
-        due = await self._db(lambda s: service.next_due(s))
-        if due is not None:
-            delay = min(delay, max(0.0, (due - wall.now()).total_seconds()))
+    async def _idle(self, delay: float | None = None) -> None:
+        if delay is None:
+            delay = self.settings.webhook_poll_interval_seconds
+            due = await self._db(lambda s: service.next_due(s))
+            if due is not None:
+                delay = min(delay, max(0.0, (due - wall.now()).total_seconds()))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), timeout=delay)
 
