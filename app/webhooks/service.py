@@ -386,9 +386,10 @@ def next_attempt(
             wanted = False
         else:
             wanted = True
-        scanned = 0
+        scanned, size = 0, 4  # small reads first (the next event is usually wanted), larger while skipping
         while delivery is None and scanned < SCAN_LIMIT:
-            batch = events_service.list_events(session, exercise_id=ep.exercise_id, after=ep.last_seq, limit=200)
+            batch = events_service.list_events(session, exercise_id=ep.exercise_id, after=ep.last_seq, limit=size)
+            size = min(size * 4, 256)
             if not batch:
                 break
             for ev in batch:

@@ -383,3 +383,19 @@ def test_a_dispatcher_that_died_holding_a_lease_is_taken_over_after_it_expires(c
     finally:
         receiver.stop()
     assert [r.doc["seq"] for r in receiver.accepted] == seqs
+
+
+def test_long_runs_of_unwanted_events_are_skipped_in_steps(committed: Committed) -> None:
+    receiver = Receiver().start()
+    try:
+        hook = register(committed, receiver, event_types=["case.transitioned"])
+        committed.append(service.SCAN_LIMIT + 500)  # more than one step skips
+        [wanted] = committed.append(1, type="case.transitioned")
+        committed.append(3)
+        asyncio.run(Dispatcher(committed.database, committed.settings).run_until_idle())
+    finally:
+        receiver.stop()
+    assert [r.doc["seq"] for r in receiver.accepted] == [wanted]
+    with committed.database.read_session_factory() as s:
+        assert s.get_one(WebhookEndpoint, uuid.UUID(hook["id"])).last_seq == wanted + 3
+    assert [d["event_seq"] for d in deliveries(committed, hook["id"])] == [wanted]
