@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from app.core.schemas import ReadSchema, Schema
 from app.webhooks.filtering import EVENT_TYPE_PATTERN
@@ -77,6 +77,13 @@ class WebhookUpdate(Schema):
     secret: Secret | None = Field(default=None, description="A new signing secret (takes effect at once).")
     description: Description = None
     active: bool | None = Field(default=None, description="false pauses deliveries; true resumes from the cursor.")
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> WebhookUpdate:
+        nulled = [f for f in ("url", "secret", "active") if f in self.model_fields_set and getattr(self, f) is None]
+        if nulled:
+            raise ValueError(f"{', '.join(nulled)} cannot be null; leave the field out to keep it")
+        return self
 
 
 class WebhookRead(ReadSchema):

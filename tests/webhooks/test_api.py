@@ -226,6 +226,8 @@ def test_update_pause_and_delete(client: TestClient, session: Session, exercise:
     assert changed.data["changes"]["secret"] == "replaced" and "a-brand-new" not in str(changed.data)
     problem(client.patch(target, headers=owner.headers, json={"url": "http://192.0.2.1/"}), 422, "invalid-webhook-url")
     problem(client.patch(target, headers=owner.headers, json={"filter": {"any": []}}), 422, "invalid-filter")
+    for nulled in ("url", "secret", "active"):
+        problem(client.patch(target, headers=owner.headers, json={nulled: None}), 422, "validation-error")
     assert client.get(target, headers=owner.headers).json()["url"] == LOCAL
     assert client.delete(target, headers=owner.headers).status_code == 204
     problem(client.get(target, headers=owner.headers), 404, "not-found")

@@ -399,3 +399,28 @@ def test_long_runs_of_unwanted_events_are_skipped_in_steps(committed: Committed)
     with committed.database.read_session_factory() as s:
         assert s.get_one(WebhookEndpoint, uuid.UUID(hook["id"])).last_seq == wanted + 3
     assert [d["event_seq"] for d in deliveries(committed, hook["id"])] == [wanted]
+
+
+def test_receiver_down_for_500_events_then_the_api_restarted_delivers_all_in_order(committed: Committed) -> None:
+    """The same, with the dispatcher of the API process: the API runs while the receiver is down and 500 events are
+    recorded, stops, and a new API process (a new app with its own lifespan) delivers everything once it is up."""
+    receiver = Receiver()  # down
+    settings = fast(committed.settings, webhook_dispatcher=True, webhook_max_attempts=1000)
+    hook = register(committed, receiver, event_types=["case.updated"])
+    with committed.client(settings):  # the first API process: its dispatcher keeps failing on the first event
+        seqs = committed.append(500)
+        wait_for(
+            lambda: (deliveries(committed, hook["id"]) or [{"attempts": 0}])[0]["attempts"] >= 2,
+            what="failed attempts while the receiver is down",
+        )
+    [stuck] = deliveries(committed, hook["id"])
+    assert stuck["status"] == "pending" and stuck["event_seq"] == seqs[0]
+    receiver.start()
+    try:
+        with committed.client(settings):  # the API restarted
+            wait_for(lambda: len(receiver.accepted) >= 500, timeout=120, what="all 500 deliveries")
+            time.sleep(0.2)
+    finally:
+        receiver.stop()
+    assert [r.doc["seq"] for r in receiver.accepted] == seqs
+    assert all(verified(hook["secret"], r) for r in receiver.accepted)
