@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import TypeVar
 
 import httpx
+from sqlalchemy.orm import Session
 
 from app import __version__
 from app.core.clock import wall
@@ -145,37 +146,43 @@ class Dispatcher:
         return True
 
     async def _serve(self, client: httpx.AsyncClient, endpoint_id: uuid.UUID) -> None:
+        """Deliver to one endpoint, one request at a time; recording an outcome and taking the next request share
+        one transaction."""
+
+        def take(session: Session) -> service.Attempt | str | None:
+            return service.next_attempt(
+                session,
+                endpoint_id=endpoint_id,
+                worker=self.worker,
+                now=wall.now(),
+                lease_seconds=self.settings.webhook_lease_seconds,
+            )
+
+        def record_and_take(
+            session: Session, attempt: service.Attempt, outcome: service.Outcome, more: bool
+        ) -> service.Attempt | str | None:
+            go_on = service.record(
+                session,
+                attempt=attempt,
+                outcome=outcome,
+                worker=self.worker,
+                now=wall.now(),
+                settings=self.settings,
+                rng=self.rng,
+            )
+            return take(session) if go_on and more and not self._stop.is_set() else None
+
         try:
-            for _ in range(BATCH):
-                step = await self._db(
-                    lambda s: service.next_attempt(
-                        s,
-                        endpoint_id=endpoint_id,
-                        worker=self.worker,
-                        now=wall.now(),
-                        lease_seconds=self.settings.webhook_lease_seconds,
-                    ),
-                    write=True,
-                )
+            step = await self._db(take, write=True)
+            for sent in range(1, BATCH + 1):
+                while isinstance(step, str):  # skipped a long run of events: go on
+                    step = await self._db(take, write=True)
                 if step is None:
                     break
-                if isinstance(step, str):  # skipped a long run of events: go on
-                    continue
                 outcome = await self.post(client, step)
-                go_on = await self._db(
-                    lambda s, a=step, o=outcome: service.record(
-                        s,
-                        attempt=a,
-                        outcome=o,
-                        worker=self.worker,
-                        now=wall.now(),
-                        settings=self.settings,
-                        rng=self.rng,
-                    ),
-                    write=True,
+                step = await self._db(
+                    lambda s, a=step, o=outcome, more=sent < BATCH: record_and_take(s, a, o, more), write=True
                 )
-                if not go_on or self._stop.is_set():
-                    break
         except Exception:
             log.exception("webhook %s: dispatch failed", endpoint_id)
         finally:
