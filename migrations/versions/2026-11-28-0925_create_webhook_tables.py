@@ -1,7 +1,7 @@
 """Create the webhook endpoint table (with its delivery cursor and lease) and the webhook delivery log.
 
 Revision ID: dfc4188b1609
-Revises: 3f8b6d2e4a17
+Revises: 8c4f2a7d1e93
 Create Date: 2026-11-28 09:25:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from app.db.base import UTCDateTime
 
 revision: str = "dfc4188b1609"
-down_revision: str | None = "3f8b6d2e4a17"
+down_revision: str | None = "8c4f2a7d1e93"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
