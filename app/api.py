@@ -19,6 +19,7 @@ from app.scoring.router import router as scoring_router
 from app.seeding.router import router as seeding_router
 from app.stats.router import router as stats_router
 from app.units.router import router as units_router
+from app.webhooks.router import router as webhooks_router
 
 api_router = APIRouter(prefix=API_PREFIX)
 api_router.include_router(auth_router)
@@ -37,3 +38,4 @@ api_router.include_router(seeding_router)
 api_router.include_router(jobs_router)
 api_router.include_router(scoring_router)
 api_router.include_router(stats_router)
+api_router.include_router(webhooks_router)

@@ -1,4 +1,4 @@
-"""The ``tipdesk`` command: serve, sweep, db, user, ispws, stats, demo, seed, export, verify-safe."""
+"""The ``tipdesk`` command: serve, sweep, db, user, ispws, stats, webhooks, demo, seed, export, verify-safe."""
 
 from __future__ import annotations
 
@@ -16,10 +16,12 @@ app = typer.Typer(help="tipdesk: CyberTipline-style case management for training
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 ispws_app = typer.Typer(help="The CyberTipline protocol intake (/ispws/).", no_args_is_help=True)
+webhooks_app = typer.Typer(help="Webhook deliveries.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(ispws_app, name="ispws")
 app.add_typer(stats_app, name="stats")
+app.add_typer(webhooks_app, name="webhooks")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -125,6 +127,36 @@ def ispws_purge() -> None:
     console.print(f"Purged {purged} expired unfinished report(s).")
 
 
+@webhooks_app.command("run")
+def webhooks_run(
+    until_idle: Annotated[
+        bool, typer.Option("--until-idle", help="Stop once nothing is due instead of running until interrupted.")
+    ] = False,
+) -> None:
+    """Deliver webhooks from the event log: runs beside (or instead of) the dispatcher inside `tipdesk serve`; any
+    number may run against one database."""
+    import asyncio
+    import contextlib
+
+    from app.db.session import Database
+    from app.webhooks.dispatcher import Dispatcher
+
+    settings = _settings()
+    db = Database(settings)
+    try:
+        db.ensure_migrated()
+        dispatcher = Dispatcher(db, settings)
+        if until_idle:
+            made = asyncio.run(dispatcher.run_until_idle(timeout=float("inf")))
+            console.print(f"{made} webhook request(s) made; nothing more due now.")
+        else:
+            console.print(f"Delivering webhooks as {dispatcher.worker}; Ctrl-C stops.")
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(dispatcher.run())
+    finally:
+        db.dispose()
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
@@ -133,7 +165,8 @@ def serve(
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
 ) -> None:
     """Serve the API with uvicorn; SLA breaches are recorded every TIPDESK_SLA_SWEEP_INTERVAL_SECONDS and arrived
-    scheduled reports enter the event log every TIPDESK_ARRIVAL_RELEASE_INTERVAL_SECONDS meanwhile."""
+    scheduled reports enter the event log every TIPDESK_ARRIVAL_RELEASE_INTERVAL_SECONDS meanwhile; each worker
+    also delivers webhooks (unless TIPDESK_WEBHOOK_DISPATCHER=false)."""
     import uvicorn
 
     from app.cases.sweeper import PeriodicSweeper

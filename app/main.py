@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -21,6 +21,7 @@ from app.health import router as health_router
 from app.ispws import bodies as ispws_bodies
 from app.ispws.router import router as ispws_router
 from app.ispws.routing import RequestIdHeader
+from app.webhooks import dispatcher as webhooks
 
 DESCRIPTION = """
 tipdesk is a case-management API for law-enforcement training on CyberTipline-style reports, with fabricated,
@@ -41,7 +42,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with AsyncExitStack() as background:
+            if settings.runs_webhook_dispatcher:
+                _app.state.webhook_dispatcher = await background.enter_async_context(webhooks.running(db, settings))
+            yield
         if database is None:
             db.dispose()
 

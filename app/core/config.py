@@ -69,6 +69,35 @@ class Settings(BaseSettings):
         ge=0,
         description="How often `tipdesk serve` moves arrived scheduled events into the log (real seconds; 0: never).",
     )
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Webhook URLs may name loopback addresses and these hosts only: host names (exact) or IP "
+        "networks (CIDR) the resolved addresses must lie in; comma-separated or a JSON list.",
+    )
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, le=100, description="Attempts per webhook delivery before it is marked failed."
+    )
+    webhook_backoff_base_seconds: float = Field(
+        default=1.0, ge=0, description="Retry n waits a random time up to min(cap, base * 2^(n-1)) (full jitter)."
+    )
+    webhook_backoff_cap_seconds: float = Field(default=300.0, ge=0, description="Longest wait between two attempts.")
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="Connect, write and read timeout of one webhook request."
+    )
+    webhook_poll_interval_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="How often an idle webhook dispatcher looks for new events."
+    )
+    webhook_concurrency: int = Field(default=8, ge=1, le=256, description="Endpoints one dispatcher serves at once.")
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a dispatcher holds an endpoint between two steps; another process takes it over after.",
+    )
+    webhook_dispatcher: bool | None = Field(
+        default=None,
+        description="Run the webhook dispatcher inside each API process (default: yes, except in the test "
+        "environment); turn off to run `tipdesk webhooks run` on its own.",
+    )
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "INFO"
@@ -82,7 +111,7 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "webhook_allowed_hosts", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
@@ -98,9 +127,17 @@ class Settings(BaseSettings):
                 raise ValueError("TIPDESK_SECRET_KEY must be set to a random value of 32+ characters in production")
             if self.demo_mode:
                 raise ValueError("TIPDESK_DEMO_MODE is not allowed in production")
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
+            raise ValueError("webhook_lease_seconds must exceed webhook_timeout_seconds")
         if self.page_default_limit > self.page_max_limit:
             raise ValueError("page_default_limit must not exceed page_max_limit")
         return self
+
+    @property
+    def runs_webhook_dispatcher(self) -> bool:
+        if self.webhook_dispatcher is None:
+            return self.environment != "test"
+        return self.webhook_dispatcher
 
     @property
     def is_sqlite(self) -> bool:

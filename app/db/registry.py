@@ -11,6 +11,7 @@ from app.jobs import models as jobs_models
 from app.reports import models as reports_models
 from app.seeding import models as seeding_models
 from app.units import models as units_models
+from app.webhooks import models as webhooks_models
 
 __all__ = [
     "Base",
@@ -24,4 +25,5 @@ __all__ = [
     "reports_models",
     "seeding_models",
     "units_models",
+    "webhooks_models",
 ]
