@@ -22,6 +22,7 @@ for callers that resolve many places at once (routing a batch of reports, a dry 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
@@ -147,7 +148,7 @@ def _decide(
 
 
 def resolve(
-    session: Session,
+    session: Session | None,
     *,
     exercise_id: uuid.UUID,
     province: str | None = None,
@@ -173,8 +174,13 @@ def resolve(
         return Resolution(Outcome.unknown_place, province=prov, unknown="district")
     provinces = {prov.iso} if prov else {r.province for r in regencies if r}
     codes = ["", *(r.code for r in regencies if r)]
-    options = index.options(provinces, codes) if index is not None else _options(session, exercise_id, provinces, codes)
-    polda = index.polda_of if index is not None else (lambda unit: polda_of(session, unit))
+    if index is None:
+        assert session is not None, "resolve needs a session or an index"
+        db = session
+        options = _options(db, exercise_id, provinces, codes)
+        polda: Callable[[Unit], Unit | None] = lambda unit: polda_of(db, unit)  # noqa: E731
+    else:
+        options, polda = index.options(provinces, codes), index.polda_of
     chosen: dict[uuid.UUID, Option] = {}
     reason: Reason | None = None
     matched: geo.District | None = None
