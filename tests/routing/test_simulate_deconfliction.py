@@ -110,7 +110,8 @@ def test_reports_sharing_an_esp_user_id_in_different_polda_are_linked_both_ways(
     one, two = _links(d, first["case_id"]), _links(d, second["case_id"])
     assert [x["other_case_id"] for x in one] == [second["case_id"]]
     assert [x["other_case_id"] for x in two] == [first["case_id"]]
-    assert one[0]["indicators"] == [{"kind": "esp_user_id", "scope": "", "value": "acct-shared-01"}]
+    scope = d.reporter.user.display_name.casefold()  # an ESP user id is scoped to the reporting ESP
+    assert one[0]["indicators"] == [{"kind": "esp_user_id", "scope": scope, "value": "acct-shared-01"}]
     assert one[0]["other_unit"]["code"] == "polda-banten" and two[0]["other_unit"]["code"] == "polda-jawa-barat"
     events = session.scalars(select(Event).where(Event.exercise_id == d.exercise.id, Event.type == "case.deconflicted")).all()
     assert sorted(e.subject_id for e in events) == sorted([first["case_id"], second["case_id"]])
