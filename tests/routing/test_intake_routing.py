@@ -15,7 +15,7 @@ from app.cases.models import Case
 from app.events.models import Event
 from app.routing.models import RoutingDecision
 from tests.conftest import Factory
-from tests.routing.support import CSAM, DOMAIN, ENTICEMENT, MOLESTATION, Desk, desk, report
+from tests.routing.support import DOMAIN, ENTICEMENT, MOLESTATION, Desk, desk, report
 
 
 @pytest.fixture
@@ -47,10 +47,19 @@ def d(client: TestClient, session: Session, factory: Factory) -> Desk:
             "1",
             ["ppa-ppo"],
         ),
-        (report(incident=ENTICEMENT, city="Kota Bekasi"), "polda-metro-jaya", "hands-on-abuse-to-polda", "polda", "1", ["ppa-ppo"]),
+        (
+            report(incident=ENTICEMENT, city="Kota Bekasi"),
+            "polda-metro-jaya",
+            "hands-on-abuse-to-polda",
+            "polda",
+            "1",
+            ["ppa-ppo"],
+        ),
         # a place split between two Polda with no kecamatan: nothing decides, the fallback takes it
         (
-            report(incident=MOLESTATION, estimate={"city": "Kabupaten Tangerang", "region": "Banten", "countryCode": "ID"}),
+            report(
+                incident=MOLESTATION, estimate={"city": "Kabupaten Tangerang", "region": "Banten", "countryCode": "ID"}
+            ),
             "dittipidsiber",
             "hands-on-abuse-to-polda",
             "fallback",
@@ -61,7 +70,11 @@ def d(client: TestClient, session: Session, factory: Factory) -> Desk:
         (report(), "dittipidsiber", "unresolved-to-national-intake", "unit", "2", ["location-unresolved"]),
         # informational: the national review queue
         (
-            report(identifying=False, incident=DOMAIN, estimate={"city": "Kota Surabaya", "region": "Jawa Timur", "countryCode": "ID"}),
+            report(
+                identifying=False,
+                incident=DOMAIN,
+                estimate={"city": "Kota Surabaya", "region": "Jawa Timur", "countryCode": "ID"},
+            ),
             "dittipidsiber.review",
             "informational-to-review",
             "unit",
@@ -186,4 +199,9 @@ def test_an_exercise_without_a_default_ruleset_leaves_cases_unrouted(
     assert session.get(Case, __import__("uuid").UUID(body["case_id"])).unit_id is None  # type: ignore[union-attr]
     r = client.post(f"/api/v1/exercises/{ex.id}/cases/{body['case_id']}/routing", headers=owner.headers)
     assert r.status_code == 409 and r.json()["type"].endswith("no-active-ruleset")
-    assert session.scalar(select(func.count()).select_from(Event).where(Event.type == "case.routed", Event.exercise_id == ex.id)) == 0
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Event).where(Event.type == "case.routed", Event.exercise_id == ex.id)
+        )
+        == 0
+    )

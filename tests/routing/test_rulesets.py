@@ -65,7 +65,10 @@ PRECEDENCE = [
             {"type": "add_tag", "tag": "jabar"},
         ],
     },
-    {"name": "rest", "actions": [{"type": "route_to_unit", "unit": "dittipidsiber"}, {"type": "add_tag", "tag": "rest"}]},
+    {
+        "name": "rest",
+        "actions": [{"type": "route_to_unit", "unit": "dittipidsiber"}, {"type": "add_tag", "tag": "rest"}],
+    },
 ]
 
 
@@ -80,7 +83,11 @@ def test_the_first_routing_action_wins_and_tags_accumulate(d: Desk) -> None:
     csam = d.current(report(incident=CSAM, city="Kota Bandung"))
     assert (csam["unit_code"], csam["rule_name"], csam["via"]) == ("polda-jawa-barat", "west-java-to-polda", "polda")
     elsewhere = d.current(report(incident=CSAM, city="Kota Surabaya"))
-    assert (elsewhere["unit_code"], elsewhere["tags"], elsewhere["suggested_priority"]) == ("dittipidsiber", ["rest"], None)
+    assert (elsewhere["unit_code"], elsewhere["tags"], elsewhere["suggested_priority"]) == (
+        "dittipidsiber",
+        ["rest"],
+        None,
+    )
 
 
 def test_a_rule_whose_unit_was_retired_passes_the_routing_on(d: Desk) -> None:
@@ -113,7 +120,10 @@ def test_activation_makes_one_active_supersedes_the_previous_and_is_an_event(d: 
     assert [e["data"]["version"] for e in activated] == [1, 2] and activated[1]["data"]["previous"] == 1
     # neither the active nor the superseded one can be changed, deleted or activated again
     for target in (first["id"], draft["id"]):
-        assert d.client.patch(f"{d.base}/rulesets/{target}", headers=d.owner.headers, json={"name": "x"}).status_code == 409
+        assert (
+            d.client.patch(f"{d.base}/rulesets/{target}", headers=d.owner.headers, json={"name": "x"}).status_code
+            == 409
+        )
         assert d.client.delete(f"{d.base}/rulesets/{target}", headers=d.owner.headers).status_code == 409
         r = d.client.post(f"{d.base}/rulesets/{target}/activate", headers=d.owner.headers)
         assert r.status_code == 409 and r.json()["type"].endswith("ruleset-not-draft")
@@ -137,7 +147,13 @@ def test_activating_a_draft_whose_unit_was_retired_is_a_422_and_changes_nothing(
     ("rules", "pointers"),
     [
         (
-            [{"name": "a", "condition": {"field": "colour", "op": "eq", "value": "red"}, "actions": [{"type": "add_tag", "tag": "x"}]}],
+            [
+                {
+                    "name": "a",
+                    "condition": {"field": "colour", "op": "eq", "value": "red"},
+                    "actions": [{"type": "add_tag", "tag": "x"}],
+                }
+            ],
             ["/rules/0/condition/field"],
         ),
         (
@@ -145,7 +161,12 @@ def test_activating_a_draft_whose_unit_was_retired_is_a_422_and_changes_nothing(
                 {"name": "ok", "actions": [{"type": "add_tag", "tag": "x"}]},
                 {
                     "name": "b",
-                    "condition": {"all": [{"field": "urgent", "op": "eq", "value": True}, {"field": "file_count", "op": "lt", "value": "many"}]},
+                    "condition": {
+                        "all": [
+                            {"field": "urgent", "op": "eq", "value": True},
+                            {"field": "file_count", "op": "lt", "value": "many"},
+                        ]
+                    },
                     "actions": [{"type": "route_to_unit", "unit": "polda-atlantis"}],
                 },
             ],
@@ -169,8 +190,14 @@ def test_a_bad_rule_is_a_422_pointing_at_it(d: Desk, rules: list[dict[str, Any]]
     [
         ({"rules": [{"name": "a", "actions": [{"type": "teleport"}]}]}, "/rules/0/actions/0"),
         ({"rules": [{"name": "a", "actions": []}]}, "/rules/0/actions"),
-        ({"rules": [{"name": "a", "actions": [{"type": "suggest_priority", "priority": "9"}]}]}, "/rules/0/actions/0/suggest_priority/priority"),
-        ({"rules": [{"name": "a", "actions": [{"type": "add_tag", "tag": "no spaces"}]}]}, "/rules/0/actions/0/add_tag/tag"),
+        (
+            {"rules": [{"name": "a", "actions": [{"type": "suggest_priority", "priority": "9"}]}]},
+            "/rules/0/actions/0/suggest_priority/priority",
+        ),
+        (
+            {"rules": [{"name": "a", "actions": [{"type": "add_tag", "tag": "no spaces"}]}]},
+            "/rules/0/actions/0/add_tag/tag",
+        ),
         ({"rules": [{"actions": [{"type": "add_tag", "tag": "x"}]}]}, "/rules/0/name"),
         ({"rules": [], "colour": "red"}, "/colour"),
     ],
@@ -191,7 +218,15 @@ def test_drafts_are_changed_and_deleted(d: Desk) -> None:
     url = f"{d.base}/rulesets/{draft['id']}"
     r = d.client.patch(url, headers=d.owner.headers, json={"rules": PRECEDENCE[:1], "description": "one rule"})
     assert r.status_code == 200 and len(r.json()["rules"]) == 1 and r.json()["description"] == "one rule"
-    bad = {"rules": [{"name": "x", "condition": {"field": "urgent", "op": "gt", "value": 1}, "actions": [{"type": "add_tag", "tag": "x"}]}]}
+    bad = {
+        "rules": [
+            {
+                "name": "x",
+                "condition": {"field": "urgent", "op": "gt", "value": 1},
+                "actions": [{"type": "add_tag", "tag": "x"}],
+            }
+        ]
+    }
     r = d.client.patch(url, headers=d.owner.headers, json=bad)
     assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "/rules/0/condition/op"
     assert len(d.client.get(url, headers=d.owner.headers).json()["rules"]) == 1  # unchanged

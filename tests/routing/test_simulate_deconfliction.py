@@ -54,7 +54,13 @@ def test_simulating_the_active_ruleset_moves_nothing_and_agrees_with_intake(d: D
         for case_id in move["sample_case_ids"]:
             assert intake[case_id] == move["to_unit"]["code"]
     counts = {u["unit"]["code"]: u["count"] for u in sim["by_unit"]}
-    assert counts == {"polrestabes-bandung": 2, "polda-jawa-barat": 1, "polres-metro-depok": 1, "dittipidsiber": 1, "dittipidsiber.review": 1}
+    assert counts == {
+        "polrestabes-bandung": 2,
+        "polda-jawa-barat": 1,
+        "polres-metro-depok": 1,
+        "dittipidsiber": 1,
+        "dittipidsiber.review": 1,
+    }
 
 
 def test_a_draft_shows_its_moves_versus_the_active_ruleset(d: Desk) -> None:
@@ -70,7 +76,10 @@ def test_a_draft_shows_its_moves_versus_the_active_ruleset(d: Desk) -> None:
     sim = _simulate(d, draft["id"])
     assert sim["ruleset_version"] == 2 and sim["baseline_version"] == 1
     assert sum(m["count"] for m in sim["moves"]) == sim["cases"] == 6
-    moves = {(m["from_unit"]["code"] if m["from_unit"] else None, m["to_unit"]["code"] if m["to_unit"] else None): m for m in sim["moves"]}
+    moves = {
+        (m["from_unit"]["code"] if m["from_unit"] else None, m["to_unit"]["code"] if m["to_unit"] else None): m
+        for m in sim["moves"]
+    }
     assert moves[("polrestabes-bandung", "dittipid-ppa-ppo")]["count"] == 2
     assert moves[("polda-jawa-barat", "dittipid-ppa-ppo")]["count"] == 1
     assert moves[("polres-metro-depok", "dittipid-ppa-ppo")]["count"] == 1
@@ -88,7 +97,12 @@ def test_a_draft_shows_its_moves_versus_the_active_ruleset(d: Desk) -> None:
 
 
 def test_simulate_unhappy_paths(d: Desk) -> None:
-    assert d.client.post(f"{d.base}/rulesets/00000000-0000-4000-8000-000000000000/simulate", headers=d.owner.headers).status_code == 404
+    assert (
+        d.client.post(
+            f"{d.base}/rulesets/00000000-0000-4000-8000-000000000000/simulate", headers=d.owner.headers
+        ).status_code
+        == 404
+    )
     analyst = d.member(ExerciseRole.analyst, "dittipidsiber")
     active = d.client.get(f"{d.base}/rulesets", headers=d.owner.headers).json()["items"][0]
     assert d.client.post(f"{d.base}/rulesets/{active['id']}/simulate", headers=analyst.headers).status_code == 403
@@ -113,7 +127,9 @@ def test_reports_sharing_an_esp_user_id_in_different_polda_are_linked_both_ways(
     scope = d.reporter.user.display_name.casefold()  # an ESP user id is scoped to the reporting ESP
     assert one[0]["indicators"] == [{"kind": "esp_user_id", "scope": scope, "value": "acct-shared-01"}]
     assert one[0]["other_unit"]["code"] == "polda-banten" and two[0]["other_unit"]["code"] == "polda-jawa-barat"
-    events = session.scalars(select(Event).where(Event.exercise_id == d.exercise.id, Event.type == "case.deconflicted")).all()
+    events = session.scalars(
+        select(Event).where(Event.exercise_id == d.exercise.id, Event.type == "case.deconflicted")
+    ).all()
     assert sorted(e.subject_id for e in events) == sorted([first["case_id"], second["case_id"]])
     assert all(e.data["indicators"][0]["value"] == "acct-shared-01" for e in events)
     # the case list filter
@@ -130,7 +146,12 @@ def test_the_same_unit_is_not_deconflicted(d: Desk, session: Session) -> None:
     second = d.submit(report(incident=MOLESTATION, city="Kabupaten Bandung", esp_user_id="acct-shared-02"))
     assert d.routing(second["case_id"])["current"]["unit_code"] == "polda-jawa-barat"
     assert _links(d, first["case_id"]) == [] and _links(d, second["case_id"]) == []
-    assert session.scalar(select(func.count()).select_from(Deconfliction).where(Deconfliction.exercise_id == d.exercise.id)) == 0
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Deconfliction).where(Deconfliction.exercise_id == d.exercise.id)
+        )
+        == 0
+    )
 
 
 def test_deconfliction_within_one_bulk_batch(d: Desk, session: Session) -> None:
@@ -144,7 +165,12 @@ def test_deconfliction_within_one_bulk_batch(d: Desk, session: Session) -> None:
     a, b, c = (x["case_id"] for x in results)
     assert {x["other_case_id"] for x in _links(d, c)} == {a, b}
     assert [x["other_case_id"] for x in _links(d, a)] == [c] and [x["other_case_id"] for x in _links(d, b)] == [c]
-    assert session.scalar(select(func.count()).select_from(Deconfliction).where(Deconfliction.exercise_id == d.exercise.id)) == 4
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Deconfliction).where(Deconfliction.exercise_id == d.exercise.id)
+        )
+        == 4
+    )
 
 
 def test_deconfliction_is_read_under_the_case_visibility(d: Desk) -> None:
