@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from app import geo
 from app.exercises.models import Exercise
 from app.routing import service as routing_service
-from app.routing.rules import InvalidRuleset, Router, compile_rules
+from app.routing.rules import InvalidRuleset, Router, compile_rules, index_resolver
 from app.units import service as units_service
 from app.units.jurisdiction import AreaIndex
 from app.units.models import Unit
@@ -138,7 +138,7 @@ def _default_router(session: Session, exercise_id: uuid.UUID, template: str | No
         compiled = compile_rules(default.rules, index.by_code, version=default.version, name=default.name)
     except InvalidRuleset:  # the exercise's units no longer have what the default ruleset names
         return None
-    return Router(compiled, index)
+    return Router(compiled, index.by_code, index_resolver(index))
 
 
 def _expected(unit: Unit, why: str) -> Expected:

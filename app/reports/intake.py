@@ -279,7 +279,7 @@ def _write(
     drafts: list[events_service.Draft] = []
     held: list[events_service.Draft] = []  # events of reports that arrive later
     opened: dict[int, dict[str, Any]] = {}
-    router = routing_service.router_for(session, exercise_id=exercise_id) if opening else None
+    router = routing_service.router_for(session, exercise_id=exercise_id, cases=opening) if opening else None
     decision_rows: list[dict[str, Any]] = []
     holdings: list[routing_service.Holding] = []
     for index, (p, decision) in enumerate(zip(items, decisions, strict=True)):

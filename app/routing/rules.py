@@ -23,14 +23,15 @@ whether it matched, each condition evaluated with the value it saw, and why a ru
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.errors import ProblemDetailItem
-from app.core.filters import Check, Expression, InvalidFilter, dump, explain, parse
+from app.core.filters import AllOf, AnyOf, Check, Condition, Expression, InvalidFilter, Not, dump, explain, parse
+from app.core.filters.nodes import json_value
 from app.routing.fields import REPORT_FIELDS, ReportSubject
 from app.units.jurisdiction import AreaIndex, Resolution, resolve
 from app.units.models import Unit
@@ -70,7 +71,8 @@ class AddTag(BaseModel):
 
 
 Action = Annotated[RouteToUnit | RouteByJurisdiction | SuggestPriority | AddTag, Field(discriminator="type")]
-ROUTING = ("route_to_unit", "route_by_jurisdiction")
+ROUTING_ACTIONS = (RouteToUnit, RouteByJurisdiction)
+MEMO_SIZE = 10_000  # distinct decisions a router keeps
 
 
 class Rule(BaseModel):
@@ -128,6 +130,11 @@ class Compiled:
     index: int
     rule: Rule
     condition: Expression | None
+    shown: tuple[dict[str, Any], ...] = ()  # the actions' JSON form, for explanations
+
+    @classmethod
+    def of(cls, index: int, rule: Rule, condition: Expression | None) -> Compiled:
+        return cls(index, rule, condition, tuple(a.model_dump() for a in rule.actions))
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +155,7 @@ def compile_rules(
 ) -> CompiledRuleset:
     parsed = check(rules, units, active_only=False)
     return CompiledRuleset(
-        id, version, name, tuple(Compiled(i, r, c) for i, r, c in zip(range(len(rules)), rules, parsed, strict=True))
+        id, version, name, tuple(Compiled.of(i, r, c) for i, r, c in zip(range(len(rules)), rules, parsed, strict=True))
     )
 
 
@@ -169,25 +176,37 @@ class Decision:
 
 
 Place = tuple[str | None, str | None, str | None]
-NO_EXERCISE = uuid.UUID(int=0)  # the index holds one exercise's areas already
+Resolver = Callable[[str | None, str | None, str | None], Resolution]
+
+
+def index_resolver(index: AreaIndex) -> Resolver:
+    """Jurisdiction from an exercise's areas held in memory (no query)."""
+
+    def resolver(province: str | None, city: str | None, district: str | None) -> Resolution:
+        return resolve(
+            None, exercise_id=index.exercise_id, province=province, city=city, district=district, index=index
+        )
+
+    return resolver
 
 
 class Router:
-    """A compiled ruleset with the exercise's units and areas in memory: evaluates reports without a query.
+    """A compiled ruleset with the units it names and a jurisdiction resolver (with an :class:`AreaIndex`:
+    no query at all). Jurisdiction is resolved once per distinct place."""
 
-    Jurisdiction is resolved once per distinct place."""
-
-    def __init__(self, ruleset: CompiledRuleset, index: AreaIndex) -> None:
-        self.ruleset, self.index = ruleset, index
+    def __init__(self, ruleset: CompiledRuleset, units: Mapping[str, Unit], resolver: Resolver) -> None:
+        """``units``: by code, at least those the ruleset names; ``resolver``: jurisdiction of a place."""
+        self.ruleset, self.units, self.resolver = ruleset, units, resolver
         self._places: dict[Place, Resolution] = {}
+        self._decisions: dict[tuple[Any, ...], Decision] = {}
+        fields = {c.field.name: c.field for r in ruleset.rules for c in _conditions(r.condition)}
+        self._fields = [fields[name] for name in sorted(fields)]  # what the rules read of a report
 
     def place(self, province: str | None, city: str | None, district: str | None) -> Resolution:
         key = (province, city, district)
         found = self._places.get(key)
         if found is None:
-            found = resolve(
-                None, exercise_id=NO_EXERCISE, province=province, city=city, district=district, index=self.index
-            )
+            found = self.resolver(province, city, district)
             self._places[key] = found
         return found
 
@@ -208,16 +227,27 @@ class Router:
         return unit, via, found
 
     def _active(self, code: str) -> Unit | None:
-        unit = self.index.by_code.get(code)
+        unit = self.units.get(code)
         return unit if unit is not None and not unit.retired else None
 
     def route(self, subject: ReportSubject, *, explain_it: bool = True) -> Decision:
+        """The decision for one report. Reports that show the rules the same values and place get the same decision:
+        it is computed once (a batch of similar reports costs little more than one)."""
         report = subject.report
         where: Place = (
             report.location_province,
             report.location_regency_code or report.location_city,
             report.location_district,
         )
+        key = (where, explain_it, *(_hashable(f.get(subject)) for f in self._fields))
+        known = self._decisions.get(key)
+        if known is None:
+            if len(self._decisions) >= MEMO_SIZE:
+                self._decisions.clear()
+            known = self._decisions[key] = self._route(subject, where, explain_it)
+        return Decision(known.unit, known.rule, known.via, known.priority, list(known.tags), known.explanation)
+
+    def _route(self, subject: ReportSubject, where: Place, explain_it: bool) -> Decision:
         decision = Decision()
         rules_out: list[dict[str, Any]] = []
         routing: dict[str, Any] | None = None
@@ -238,9 +268,8 @@ class Router:
                 continue
             applied: list[dict[str, Any]] = []
             skipped: list[dict[str, Any]] = []
-            for action in rule.actions:
-                shown = action.model_dump()
-                if isinstance(action, RouteToUnit | RouteByJurisdiction):
+            for action, shown in zip(rule.actions, compiled.shown, strict=True):
+                if isinstance(action, ROUTING_ACTIONS):
                     if decision.unit is not None:
                         decided = decision.rule.index if decision.rule is not None else "?"
                         skipped.append(
@@ -298,11 +327,32 @@ class Router:
             if not matched:
                 continue
             for action in compiled.rule.actions:
-                if isinstance(action, RouteToUnit | RouteByJurisdiction):
+                if isinstance(action, ROUTING_ACTIONS):
                     unit, _via, _found = self._target(action, where)
                     if unit is not None:
                         return unit
         return None
+
+
+def _conditions(expression: Expression | None) -> list[Condition]:
+    match expression:
+        case None:
+            return []
+        case Condition():
+            return [expression]
+        case AllOf(items) | AnyOf(items):
+            return [c for i in items for c in _conditions(i)]
+        case Not(item):
+            return _conditions(item)
+    raise TypeError(f"not an expression: {expression!r}")
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value
 
 
 def _why_not(checks: list[Check]) -> str:
@@ -318,8 +368,6 @@ def _why_not(checks: list[Check]) -> str:
 
 
 def _plain(value: Any) -> Any:
-    from app.core.filters.nodes import json_value
-
     return json_value(value)
 
 

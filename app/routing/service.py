@@ -15,7 +15,7 @@ import json
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -41,14 +41,16 @@ from app.reports.models import Indicator, Report
 from app.routing import errors
 from app.routing.fields import ReportSubject
 from app.routing.models import Deconfliction, RoutingDecision, Ruleset, RulesetStatus
-from app.routing.rules import CompiledRuleset, Decision, Router, Rule, check, compile_rules
+from app.routing.rules import CompiledRuleset, Decision, Router, Rule, check, compile_rules, index_resolver, unit_codes
 from app.routing.schemas import RulesetCreate, RulesetUpdate
-from app.units.jurisdiction import AreaIndex
+from app.units.jurisdiction import AreaIndex, Resolution, resolve
 from app.units.models import Unit
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
 DECONFLICTING_KINDS = ("esp_user_id", "email", "screen_name", "phone", "md5", "sha1")
 SAMPLES = 5  # case ids shown per move of a dry run
+MAX_LINKS_PER_INDICATOR = 10  # other cases linked per shared indicator (the earliest): bounds viral file hashes
+INDEX_FROM = 8  # new cases in one intake batch from which the exercise's areas are read into memory
 
 
 # --- the default ruleset -------------------------------------------------------------------------------------------
@@ -268,20 +270,36 @@ def activate(session: Session, *, ctx: ExerciseContext, ruleset_id: uuid.UUID) -
     return ruleset
 
 
-def compiled(session: Session, ruleset: Ruleset, index: AreaIndex) -> CompiledRuleset:
-    return compile_rules(rules_of(ruleset), index.by_code, id=ruleset.id, version=ruleset.version, name=ruleset.name)
+def compiled(ruleset: Ruleset, units: Mapping[str, Unit]) -> CompiledRuleset:
+    return compile_rules(rules_of(ruleset), units, id=ruleset.id, version=ruleset.version, name=ruleset.name)
+
+
+def indexed_router(ruleset: Ruleset, index: AreaIndex) -> Router:
+    return Router(compiled(ruleset, index.by_code), index.by_code, index_resolver(index))
 
 
 # --- routing on intake ---------------------------------------------------------------------------------------------
 
 
-def router_for(session: Session, *, exercise_id: uuid.UUID) -> Router | None:
-    """The active ruleset, compiled, with the exercise's units and areas; None when no ruleset is active."""
+def router_for(session: Session, *, exercise_id: uuid.UUID, cases: int = 1) -> Router | None:
+    """The active ruleset, compiled, ready to route ``cases`` new cases; None when no ruleset is active. From
+    :data:`INDEX_FROM` cases on, the exercise's units and areas are read once (no query per report); below, the
+    units the rules name are read and each distinct place is resolved with one query."""
     active = active_ruleset(session, exercise_id=exercise_id)
     if active is None:
         return None
-    index = AreaIndex.load(session, exercise_id=exercise_id)
-    return Router(compiled(session, active, index), index)
+    if cases >= INDEX_FROM:
+        return indexed_router(active, AreaIndex.load(session, exercise_id=exercise_id))
+    rules = rules_of(active)
+    codes = [code for _pointer, code in unit_codes(rules)]
+    units = {
+        u.code: u for u in session.scalars(select(Unit).where(Unit.exercise_id == exercise_id, Unit.code.in_(codes)))
+    }
+
+    def resolver(province: str | None, city: str | None, district: str | None) -> Resolution:
+        return resolve(session, exercise_id=exercise_id, province=province, city=city, district=district)
+
+    return Router(compiled(active, units), units, resolver)
 
 
 def subject(report: dict[str, Any], case: dict[str, Any] | None, unit: Unit | None = None) -> ReportSubject:
@@ -474,9 +492,9 @@ def simulate(session: Session, *, ctx: ExerciseContext, ruleset_id: uuid.UUID, w
     exercise_id = ctx.exercise.id
     ruleset = get_ruleset(session, exercise_id=exercise_id, ruleset_id=ruleset_id)
     index = AreaIndex.load(session, exercise_id=exercise_id)
-    draft = Router(compiled(session, ruleset, index), index)
+    draft = indexed_router(ruleset, index)
     active = active_ruleset(session, exercise_id=exercise_id)
-    base = Router(compiled(session, active, index), index) if active is not None else None
+    base = indexed_router(active, index) if active is not None else None
     firsts = first_reports(exercise_id)
     draft_cols = _conditions(draft.ruleset)
     base_cols = [c.label(f"b{i}") for i, c in enumerate(_conditions(base.ruleset))] if base is not None else []
@@ -581,7 +599,7 @@ def deconflict(
                     wanted[hashes[key]].add(i.kind)
     if not wanted:
         return [], [], []
-    earlier: dict[IndicatorKey, list[Held]] = defaultdict(list)
+    earlier: dict[IndicatorKey, dict[Held, None]] = defaultdict(dict)  # ordered sets
     ordered = sorted(wanted)
     for start in range(0, len(ordered), 500):
         rows = session.execute(
@@ -595,21 +613,21 @@ def deconflict(
             )
         )
         for kind, scope, value, cid, number, unit_id in rows:
-            entry = (cid, number, unit_id)
-            if entry not in earlier[(kind, scope, value)]:
-                earlier[(kind, scope, value)].append(entry)
+            earlier[(kind, scope, value)][(cid, number, unit_id)] = None
     pairs: dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]] = {}
     rows_out: list[dict[str, Any]] = []
     seen: set[tuple[uuid.UUID, uuid.UUID, str, str, str]] = set()
 
-    def link(a: Held, b: Held, key: IndicatorKey) -> None:
+    def link(a: Held, b: Held, key: IndicatorKey) -> bool:
         if a[0] == b[0] or a[2] is None or b[2] is None or a[2] == b[2]:
-            return
+            return False
+        added = False
         for here, there in ((a, b), (b, a)):
             mark = (here[0], there[0], *key)
             if mark in seen:
                 continue
             seen.add(mark)
+            added = True
             rows_out.append(
                 {
                     "id": uuid.uuid4(),
@@ -636,22 +654,23 @@ def deconflict(
                 },
             )
             pair["indicators"].append({"kind": key[0], "scope": key[1], "value": key[2]})
+        return added
 
-    in_batch: dict[IndicatorKey, list[tuple[Held, bool]]] = defaultdict(list)
+    in_batch: dict[IndicatorKey, dict[Held, bool]] = defaultdict(dict)  # ordered: case -> opened by this batch
     for h in holdings:
         me: Held = (h.case_id, h.case_number, h.unit_id)
         for i in h.found:
             if i.kind not in DECONFLICTING_KINDS:
                 continue
             key = (i.kind, i.scope, i.value)
-            for other, other_new in in_batch[key]:
-                if h.new or other_new:  # at least one of the two cases is new
-                    link(me, other, key)
-            if h.new:
-                for other in earlier.get(key, ()):
-                    link(me, other, key)
-            if (me, h.new) not in in_batch[key]:
-                in_batch[key].append((me, h.new))
+            linked = 0
+            candidates = [*(earlier.get(key, {}) if h.new else ()), *in_batch[key]]
+            for other in candidates:
+                if linked >= MAX_LINKS_PER_INDICATOR:
+                    break
+                if (h.new or in_batch[key].get(other, False)) and link(me, other, key):
+                    linked += 1
+            in_batch[key][me] = in_batch[key].get(me, False) or h.new
     arrival = {h.case_id: h.arrives_at for h in holdings if h.arrives_at is not None}
     drafts: list[events_service.Draft] = []
     held: list[events_service.Draft] = []

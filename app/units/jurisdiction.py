@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -74,7 +74,8 @@ class Resolution:
 class AreaIndex:
     """An exercise's areas of active units, and its units, read once."""
 
-    def __init__(self, units: list[Unit], areas: list[JurisdictionArea]) -> None:
+    def __init__(self, exercise_id: uuid.UUID, units: list[Unit], areas: list[JurisdictionArea]) -> None:
+        self.exercise_id = exercise_id
         self.units = {u.id: u for u in units}
         self.by_code = {u.code: u for u in units}
         self._areas: dict[tuple[str, str], list[Option]] = {}
@@ -86,8 +87,10 @@ class AreaIndex:
     @classmethod
     def load(cls, session: Session, *, exercise_id: uuid.UUID) -> AreaIndex:
         units = list(session.scalars(select(Unit).where(Unit.exercise_id == exercise_id)))
-        areas = list(session.scalars(select(JurisdictionArea).where(JurisdictionArea.exercise_id == exercise_id)))
-        return cls(units, areas)
+        columns = list(JurisdictionArea.__table__.columns)
+        # plain rows with the area's attributes: hundreds of them, read for one batch, never changed
+        rows = session.execute(select(*columns).where(JurisdictionArea.exercise_id == exercise_id)).all()
+        return cls(exercise_id, units, cast(list[JurisdictionArea], rows))
 
     def options(self, provinces: set[str], codes: list[str]) -> list[Option]:
         found = [o for p in provinces for c in codes for o in self._areas.get((p, c), ())]
