@@ -138,6 +138,9 @@ def test_the_decision_is_an_event_and_a_row_written_with_the_case(d: Desk, sessi
     routed = [e for e in events if e["type"] == "case.routed" and e["subject_id"] == body["case_id"]]
     assert len(routed) == 1 and routed[0]["data"]["unit_code"] == "polrestabes-bandung"
     assert routed[0]["data"]["seq"] == 1 and routed[0]["data"]["reason"] == "intake"
+    read = d.client.get(f"{d.base}/cases/{body['case_id']}", headers=d.owner.headers).json()
+    assert read["routing"]["unit"]["code"] == "polrestabes-bandung"
+    assert [e["type"] for e in read["routing"]["events"]] == ["case.routed"]
     assert session.scalar(select(func.count()).select_from(RoutingDecision)) >= 1
 
 
