@@ -18,7 +18,7 @@ class RulesetCreate(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=2000)
-    based_on: int | None = Field(default=None, ge=1, description="Copy the rules of this version.")
+    based_on: int | None = Field(default=None, ge=1, le=2**31 - 1, description="Copy the rules of this version.")
     rules: list[Rule] | None = Field(default=None, max_length=MAX_RULES)
 
 
