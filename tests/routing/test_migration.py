@@ -21,7 +21,7 @@ from app.exercises.schemas import ExerciseCreate
 from app.routing import service as routing_service
 from tests import dbs
 
-BEFORE = "7d3a5e9c1b24"
+BEFORE = "3f8b6d2e4a17"  # the routing revision's down_revision
 ROUTING = "3f8b2c6d9e17"
 
 
