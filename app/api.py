@@ -15,6 +15,7 @@ from app.exercises.router import router as exercises_router
 from app.jobs.router import router as jobs_router
 from app.reports.router import indicators_router
 from app.reports.router import router as reports_router
+from app.routing.router import router as routing_router
 from app.scoring.router import router as scoring_router
 from app.seeding.router import router as seeding_router
 from app.stats.router import router as stats_router
@@ -31,6 +32,7 @@ api_router.include_router(indicators_router)
 api_router.include_router(addresses_router)
 api_router.include_router(units_router)
 api_router.include_router(cases_router)
+api_router.include_router(routing_router)
 api_router.include_router(case_links_router)
 api_router.include_router(case_handovers_router)
 api_router.include_router(sla_router)

@@ -192,7 +192,7 @@ def seed_exercise(
     contexts = esp_accounts(session, exercise=exercise, actor=actor, at=at)
     plan = Plan(scenario, seed, reports, origin_of(exercise), next_number(session, exercise.id))
     shift = at - plan.window_start if drip else None
-    expected = ExpectedUnits(session, exercise.id)
+    expected = ExpectedUnits(session, exercise.id, exercise.org_template)
     summary = Summary(scenario.name, seed, first_number=plan.first_number)
     batch: list[SeedReport] = []
     stored_batches = 0
@@ -256,7 +256,7 @@ def _store(
     for report, result in zip(batch, results, strict=True):
         if not isinstance(result, intake.Stored) or result.number != report.number:
             raise RuntimeError(f"seeded report {report.number} was not stored as planned: {result!r}")
-        unit = expected.unit_for(report.truth)
+        unit = expected.unit_for(report)
         rows.append(
             answer_row(
                 exercise_id=exercise.id,
@@ -266,6 +266,7 @@ def _store(
                 scenario=plan.scenario.name,
                 seed=plan.seed,
                 first_number=plan.first_number,
+                basis=expected.basis,
             )
         )
         summary.by_type[report.body["incidentSummary"]["incidentType"]] += 1

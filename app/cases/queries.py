@@ -20,6 +20,7 @@ from app.cases.visibility import subtree_ids, visibility
 from app.core.filters import Expression, to_sql
 from app.core.pagination import PageParams, paginate
 from app.reports.models import Report
+from app.routing.models import Deconfliction
 
 
 class CaseSort(StrEnum):
@@ -52,6 +53,7 @@ class CaseFilter:
     received_from: datetime | None = None
     received_to: datetime | None = None
     expression: Expression | None = None  # the filter language over REPORT_FIELDS
+    deconflicted: bool | None = None  # has (or has not) a deconfliction link
 
 
 def matching(exercise_id: uuid.UUID, expression: Expression) -> ColumnElement[bool]:
@@ -89,6 +91,9 @@ def conditions(session: Session, ctx: ExerciseContext, f: CaseFilter, *, now: da
         where.append(Case.created_at < f.received_to)
     if f.expression is not None:
         where.append(matching(ctx.exercise.id, f.expression))
+    if f.deconflicted is not None:
+        linked = select(Deconfliction.id).where(Deconfliction.case_id == Case.id).exists()
+        where.append(linked if f.deconflicted else ~linked)
     return where
 
 

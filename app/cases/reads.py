@@ -27,7 +27,14 @@ from app.events.models import Event
 from app.reports.models import Report
 from app.units.models import Unit
 
-UNIT_EVENT_TYPES = ("case.assigned", "case.claimed", "case.released", "case.transferred", "case.referred")
+UNIT_EVENT_TYPES = (
+    "case.routed",
+    "case.assigned",
+    "case.claimed",
+    "case.released",
+    "case.transferred",
+    "case.referred",
+)
 
 
 def summary(case: Case, now: datetime) -> CaseSummary:

@@ -72,6 +72,10 @@ def list_cases(
     tag: Annotated[list[Tag] | None, Query(max_length=20, description="Cases carrying all of these tags.")] = None,
     received_from: Annotated[Rfc3339 | None, Query(description="Received at or after (exercise time).")] = None,
     received_to: Annotated[Rfc3339 | None, Query(description="Received before (exercise time).")] = None,
+    deconflicted: Annotated[
+        bool | None,
+        Query(description="`true`: cases sharing an indicator with a case of another unit; `false`: the others."),
+    ] = None,
     sort: Annotated[CaseSort, Query(description="`priority` puts E first; `-` reverses.")] = CaseSort.number,
     expression: Annotated[Expression | None, query_parameter(REPORT_FIELDS)] = None,
 ) -> Page[CaseSummary]:
@@ -90,6 +94,7 @@ def list_cases(
         received_from=received_from,
         received_to=received_to,
         expression=expression,
+        deconflicted=deconflicted,
     )
     rows, cursor, total = queries.list_cases(session, ctx=ctx, filters=filters, sort=sort, params=page)
     now = ctx.now()

@@ -47,11 +47,16 @@ def build_case(
     policy: sla.Policy,
     incident_type: str | None = None,
     province: str | None = None,
+    case_id: uuid.UUID | None = None,
+    unit_id: uuid.UUID | None = None,
+    priority: str | None = None,
+    tags: Sequence[str] = (),
 ) -> tuple[dict[str, Any], events_service.Draft]:
-    """A new case's row (state ``new``; urgent reports start at priority E, exigent) and its ``case.opened`` event,
-    for the caller to insert with its report."""
-    case_id = uuid.uuid4()
-    priority = Priority.exigent if urgent else None
+    """A new case's row (state ``new``; urgent reports start at priority E, exigent, others at ``priority`` if
+    given: routing's suggestion) and its ``case.opened`` event, for the caller to insert with its report. ``unit_id``
+    and ``tags``: as routing decided."""
+    case_id = case_id or uuid.uuid4()
+    priority = Priority.exigent if urgent else Priority(priority) if priority else None
     row: dict[str, Any] = {
         "id": case_id,
         "exercise_id": ctx.exercise.id,
@@ -63,9 +68,9 @@ def build_case(
         "urgent": urgent,
         "incident_type": incident_type,
         "province": province,
-        "unit_id": None,
+        "unit_id": unit_id,
         "assignee_id": None,
-        "tags": [],
+        "tags": list(tags),
         "notes": [],
         "version": 1,
         "sla_paused_seconds": 0.0,

@@ -9,6 +9,7 @@ from app.exercises import models as exercises_models
 from app.ispws import models as ispws_models
 from app.jobs import models as jobs_models
 from app.reports import models as reports_models
+from app.routing import models as routing_models
 from app.seeding import models as seeding_models
 from app.units import models as units_models
 from app.webhooks import models as webhooks_models
@@ -23,6 +24,7 @@ __all__ = [
     "ispws_models",
     "jobs_models",
     "reports_models",
+    "routing_models",
     "seeding_models",
     "units_models",
     "webhooks_models",

@@ -31,6 +31,7 @@ from app.exercises.schemas import (
     SetMode,
     SetSpeed,
 )
+from app.routing import service as routing_service
 from app.units import service as units_service
 from app.units import templates
 
@@ -109,6 +110,9 @@ def create_exercise(session: Session, *, data: ExerciseCreate, principal: Princi
             "address_blocks": block_count,
             "clock": clock_snapshot(state),
         },
+    )
+    routing_service.install_default(
+        session, exercise_id=exercise.id, template=template.name, actor=principal.actor, at=at
     )
     auth_service.add_member(
         session,

@@ -34,6 +34,8 @@ from app.reports import classification, enrichment, errors, guard, indicators
 from app.reports.document import FileDetails, unknown_fields, without_unknown
 from app.reports.document import Report as ReportDocument
 from app.reports.models import Indicator, Report, ReportFile, ReportSource
+from app.routing import service as routing_service
+from app.routing.models import Deconfliction, RoutingDecision
 
 CLOSED = (ExerciseStatus.closed, ExerciseStatus.archived)
 NOT_JOINABLE = (CaseStatus.closed, CaseStatus.referred)
@@ -277,13 +279,68 @@ def _write(
     drafts: list[events_service.Draft] = []
     held: list[events_service.Draft] = []  # events of reports that arrive later
     opened: dict[int, dict[str, Any]] = {}
+    router = routing_service.router_for(session, exercise_id=exercise_id, cases=opening) if opening else None
+    decision_rows: list[dict[str, Any]] = []
+    holdings: list[routing_service.Holding] = []
     for index, (p, decision) in enumerate(zip(items, decisions, strict=True)):
         number = first_number + index
         at, by = p.arrives_at or p.received_at or now, p.context or ctx
         scheduled = p.arrives_at is not None and p.arrives_at > now
         section_b = enrichment.enrich(p.captures, locate=locate, estimates=_estimates(p))
         location, summary = section_b.location, p.body["incidentSummary"]
+        report_id = uuid.uuid4()
+        batched = p.body.get("batchedReport") is not None
+        report_row = {
+            "id": report_id,
+            "exercise_id": exercise_id,
+            "number": number,
+            "case_id": None,
+            "source": source,
+            "reporter_id": by.principal.user.id,
+            "idempotency_key": p.idempotency_key,
+            "request_hash": p.digest,
+            "received_at": at,
+            "recorded_at": recorded,
+            "document": p.body,
+            "incident_type": summary["incidentType"],
+            "annotations": _annotations(summary),
+            "esp_name": by.principal.user.display_name,
+            "classification": p.kind,
+            "urgent": p.urgent,
+            "escalation": summary.get("escalateToHighPriority"),
+            "flags": p.flags,
+            "notes": [],
+            "batched": batched,
+            "file_count": len(p.files),
+            "section_b": section_b.as_json(),
+            "location_source": location.source,
+            "location_country": location.country,
+            "location_province": location.province,
+            "location_regency_code": location.regency_code,
+            "location_city": location.city,
+            "location_district": location.district,
+        }
+        routed: list[events_service.Draft] = []
         if decision is None:
+            case_id = uuid.uuid4()
+            route = None
+            if router is not None:  # routed by the active ruleset, in this transaction
+                state = routing_service.new_case_state(urgent=p.urgent)
+                route = router.route(routing_service.subject(report_row, state))
+                decision_rows.append(
+                    routing_service.decision_row(
+                        route,
+                        router=router,
+                        exercise_id=exercise_id,
+                        case_id=case_id,
+                        report_id=report_id,
+                        seq=1,
+                        reason="intake",
+                        actor=by.actor,
+                        at=at,
+                    )
+                )
+                routed.append(routing_service.routed_event(decision_rows[-1], actor=by.actor))
             row, event = cases_service.build_case(
                 by,
                 number=next_case,
@@ -294,59 +351,42 @@ def _write(
                 policy=policy,
                 incident_type=summary["incidentType"],
                 province=location.province,
+                case_id=case_id,
+                unit_id=route.unit.id if route is not None and route.unit is not None else None,
+                priority=route.priority if route is not None else None,
+                tags=route.tags if route is not None else (),
             )
             next_case += 1
             row["arrives_at"] = p.arrives_at
             case_rows.append(row)
             opened[index] = row
-            case_id = row["id"]
+            holdings.append(
+                routing_service.Holding(
+                    case_id, row["number"], row["unit_id"], True, p.found, p.arrives_at if scheduled else None
+                )
+            )
         elif isinstance(decision, int):
             row = opened[decision]
             event = cases_service.add_to_new_row(
                 by, case=row, classification=p.kind, urgent=p.urgent, at=at, report_number=number, policy=policy
             )
             case_id = row["id"]
+            holdings.append(
+                routing_service.Holding(
+                    case_id, row["number"], row["unit_id"], True, p.found, p.arrives_at if scheduled else None
+                )
+            )
         else:
             event = cases_service.join_stored_case(
                 session, ctx=by, case=decision, classification=p.kind, urgent=p.urgent, at=at, report_number=number
             )
             case_id = decision.id
+            holdings.append(routing_service.Holding(case_id, decision.number, decision.unit_id, False, p.found))
         (held if scheduled else drafts).append(event)
-        report_id = uuid.uuid4()
-        batched = p.body.get("batchedReport") is not None
-        report_rows.append(
-            {
-                "id": report_id,
-                "exercise_id": exercise_id,
-                "number": number,
-                "case_id": case_id,
-                "source": source,
-                "reporter_id": by.principal.user.id,
-                "idempotency_key": p.idempotency_key,
-                "request_hash": p.digest,
-                "received_at": at,
-                "recorded_at": recorded,
-                "arrives_at": p.arrives_at,
-                "document": p.body,
-                "incident_type": summary["incidentType"],
-                "annotations": _annotations(summary),
-                "esp_name": by.principal.user.display_name,
-                "classification": p.kind,
-                "urgent": p.urgent,
-                "escalation": summary.get("escalateToHighPriority"),
-                "flags": p.flags,
-                "notes": [],
-                "batched": batched,
-                "file_count": len(p.files),
-                "section_b": section_b.as_json(),
-                "location_source": location.source,
-                "location_country": location.country,
-                "location_province": location.province,
-                "location_regency_code": location.regency_code,
-                "location_city": location.city,
-                "location_district": location.district,
-            }
-        )
+        (held if scheduled else drafts).extend(routed)
+        report_row["case_id"] = case_id
+        report_row["arrives_at"] = p.arrives_at
+        report_rows.append(report_row)
         file_rows += [_file_row(exercise_id, report_id, f, at) for f in p.files]
         indicator_rows += [_indicator_row(exercise_id, report_id, i) for i in p.found]
         if scheduled:
@@ -382,7 +422,19 @@ def _write(
             )
         )
         into[at_indexes[index]] = Stored(report_id, number, case_id, replayed=False)
-    for model, rows in ((Case, case_rows), (Report, report_rows), (ReportFile, file_rows), (Indicator, indicator_rows)):
+    links, linked, linked_later = routing_service.deconflict(
+        session, exercise_id=exercise_id, holdings=holdings, at=now, actor=ctx.actor
+    )
+    drafts += linked
+    held += linked_later
+    for model, rows in (
+        (Case, case_rows),
+        (Report, report_rows),
+        (ReportFile, file_rows),
+        (Indicator, indicator_rows),
+        (RoutingDecision, decision_rows),
+        (Deconfliction, links),
+    ):
         insert_rows(session, model, rows)
     events_service.append_many(session, exercise_id=ctx.exercise.id, drafts=drafts)
     scheduled_events.schedule(session, exercise_id=ctx.exercise.id, drafts=held)

@@ -58,8 +58,11 @@ class AnswerKeyRead(ReadSchema):
     scenario: str
     seed: int
     expected_priority: str = Field(description="`E` (imminent danger), `1`, `2` or `3`.")
-    expected_unit: ExpectedUnit = Field(description="By jurisdiction over `place` (see `routing_basis`).")
-    routing_basis: str = Field(description="How the expected unit was decided: `jurisdiction`.")
+    expected_unit: ExpectedUnit = Field(description="Where the report should go (see `routing_basis`).")
+    routing_basis: str = Field(
+        description="How the expected unit was decided: `default_ruleset` (the default routing ruleset of the "
+        "exercise's template, with the true place) or `jurisdiction` (a template without one)."
+    )
     should_escalate: bool
     location: str = Field(
         description="Where Section B places the reported user: `regency`, `district`, `estimate` (the ESP's "

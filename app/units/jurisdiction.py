@@ -14,14 +14,18 @@ the outcome says what happened:
 - ``uncovered``: a known place that no area of the exercise covers.
 
 Areas of retired units are never considered.
+
+``AreaIndex`` holds an exercise's active areas and units in memory: ``resolve(..., index=...)`` then asks no query,
+for callers that resolve many places at once (routing a batch of reports, a dry run over every case).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,6 +69,40 @@ class Resolution:
     @property
     def area(self) -> JurisdictionArea | None:
         return self.decision.area if self.decision else None
+
+
+class AreaIndex:
+    """An exercise's areas of active units, and its units, read once."""
+
+    def __init__(self, exercise_id: uuid.UUID, units: list[Unit], areas: list[JurisdictionArea]) -> None:
+        self.exercise_id = exercise_id
+        self.units = {u.id: u for u in units}
+        self.by_code = {u.code: u for u in units}
+        self._areas: dict[tuple[str, str], list[Option]] = {}
+        for area in sorted(areas, key=lambda a: (a.regency_code, a.district)):
+            unit = self.units.get(area.unit_id)
+            if unit is not None and not unit.retired:
+                self._areas.setdefault((area.province, area.regency_code), []).append(Option(unit, area))
+
+    @classmethod
+    def load(cls, session: Session, *, exercise_id: uuid.UUID) -> AreaIndex:
+        units = list(session.scalars(select(Unit).where(Unit.exercise_id == exercise_id)))
+        columns = list(JurisdictionArea.__table__.columns)
+        # plain rows with the area's attributes: hundreds of them, read for one batch, never changed
+        rows = session.execute(select(*columns).where(JurisdictionArea.exercise_id == exercise_id)).all()
+        return cls(exercise_id, units, cast(list[JurisdictionArea], rows))
+
+    def options(self, provinces: set[str], codes: list[str]) -> list[Option]:
+        found = [o for p in provinces for c in codes for o in self._areas.get((p, c), ())]
+        return sorted(found, key=lambda o: (o.area.regency_code, o.area.district))
+
+    def polda_of(self, unit: Unit) -> Unit | None:
+        current: Unit | None = unit
+        for _ in range(64):
+            if current is None or current.kind == UnitKind.polda:
+                return current
+            current = self.units.get(current.parent_id) if current.parent_id else None
+        return None
 
 
 def polda_of(session: Session, unit: Unit) -> Unit | None:
@@ -113,12 +151,13 @@ def _decide(
 
 
 def resolve(
-    session: Session,
+    session: Session | None,
     *,
     exercise_id: uuid.UUID,
     province: str | None = None,
     city: str | None = None,
     district: str | None = None,
+    index: AreaIndex | None = None,
 ) -> Resolution:
     province, city, district = _blank(province), _blank(city), _blank(district)
     if province is None and city is None:
@@ -138,18 +177,13 @@ def resolve(
         return Resolution(Outcome.unknown_place, province=prov, unknown="district")
     provinces = {prov.iso} if prov else {r.province for r in regencies if r}
     codes = ["", *(r.code for r in regencies if r)]
-    rows = session.execute(
-        select(JurisdictionArea, Unit)
-        .join(Unit, Unit.id == JurisdictionArea.unit_id)
-        .where(
-            JurisdictionArea.exercise_id == exercise_id,
-            JurisdictionArea.province.in_(provinces),
-            JurisdictionArea.regency_code.in_(codes),
-            Unit.retired_at.is_(None),
-        )
-        .order_by(JurisdictionArea.regency_code, JurisdictionArea.district)
-    ).all()
-    options = [Option(unit, area) for area, unit in rows]
+    if index is None:
+        assert session is not None, "resolve needs a session or an index"
+        db = session
+        options = _options(db, exercise_id, provinces, codes)
+        polda: Callable[[Unit], Unit | None] = lambda unit: polda_of(db, unit)  # noqa: E731
+    else:
+        options, polda = index.options(provinces, codes), index.polda_of
     chosen: dict[uuid.UUID, Option] = {}
     reason: Reason | None = None
     matched: geo.District | None = None
@@ -175,10 +209,25 @@ def resolve(
     if len(regencies) == 1 and reason is None:
         (decision,) = chosen.values()
         result.outcome, result.decision = Outcome.decided, decision
-        result.polda = polda_of(session, decision.unit)
+        result.polda = polda(decision.unit)
         return result
     result.outcome, result.candidates = Outcome.ambiguous, list(chosen.values())
     result.reason = "ambiguous_name" if len(regencies) > 1 else reason
-    poldas = {p.id if p else None: p for p in (polda_of(session, o.unit) for o in result.candidates)}
+    poldas = {p.id if p else None: p for p in (polda(o.unit) for o in result.candidates)}
     result.polda = next(iter(poldas.values())) if len(poldas) == 1 else None
     return result
+
+
+def _options(session: Session, exercise_id: uuid.UUID, provinces: set[str], codes: list[str]) -> list[Option]:
+    rows = session.execute(
+        select(JurisdictionArea, Unit)
+        .join(Unit, Unit.id == JurisdictionArea.unit_id)
+        .where(
+            JurisdictionArea.exercise_id == exercise_id,
+            JurisdictionArea.province.in_(provinces),
+            JurisdictionArea.regency_code.in_(codes),
+            Unit.retired_at.is_(None),
+        )
+        .order_by(JurisdictionArea.regency_code, JurisdictionArea.district)
+    ).all()
+    return [Option(unit, area) for area, unit in rows]

@@ -24,8 +24,8 @@ def test_instructor_creates_an_exercise_and_becomes_its_instructor(client: TestC
     members = client.get(f"/api/v1/exercises/{body['id']}/members", headers=owner.headers).json()["items"]
     assert [(m["username"], m["role"]) for m in members] == [(owner.user.username, "instructor")]
     events = client.get(f"/api/v1/exercises/{body['id']}/events", headers=owner.headers).json()["items"]
-    assert [e["type"] for e in events] == ["exercise.created", "membership.added"]
-    assert [e["seq"] for e in events] == [1, 2]
+    assert [e["type"] for e in events] == ["exercise.created", "ruleset.activated", "membership.added"]
+    assert [e["seq"] for e in events] == [1, 2, 3]
 
 
 def test_plain_users_cannot_create_exercises(client: TestClient, factory: Factory) -> None:

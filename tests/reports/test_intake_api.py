@@ -54,7 +54,7 @@ def test_a_report_is_stored_with_its_case_indicators_and_events(
     assert case is not None and case.status == "new" and case.number == 1
     assert session.scalar(select(func.count()).where(Indicator.report_id == uuid.UUID(body["id"]))) > 0
     events = client.get(f"/api/v1/exercises/{ex.id}/events", headers=owner.headers).json()["items"]
-    assert [e["type"] for e in events][-2:] == ["case.opened", "report.received"]
+    assert [e["type"] for e in events][-3:] == ["case.opened", "case.routed", "report.received"]
     second = client.post(f"/api/v1/exercises/{ex.id}/reports", headers=reporter.headers, json=build_report(4))
     assert second.json()["number"] == 2
 

@@ -64,7 +64,7 @@ def test_an_instructor_seeds_and_follows_the_job(client: TestClient, world: tupl
     assert r.status_code == 200
     key = r.json()
     assert key["report_id"] == first["id"] and key["expected_priority"] in ("E", "1", "2", "3")
-    assert key["routing_basis"] == "jurisdiction" and key["expected_unit"]["name"] and key["rationale"]
+    assert key["routing_basis"] == "default_ruleset" and key["expected_unit"]["name"] and key["rationale"]
     assert key["expected_unit"]["name"] in key["analyst_note"]
     urgent = client.get(
         f"/api/v1/exercises/{exercise.id}/answer-keys?should_escalate=true&priority=E", headers=owner.headers

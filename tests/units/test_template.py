@@ -88,11 +88,11 @@ def test_cloning_copies_units_and_areas_with_one_event(session: Session, factory
     def count(model: type[Unit | JurisdictionArea], exercise: Exercise) -> int:
         return session.scalar(select(func.count()).select_from(model).where(model.exercise_id == exercise.id)) or 0
 
-    assert (count(Unit, ex), count(JurisdictionArea, ex)) == (99, 575)
+    assert (count(Unit, ex), count(JurisdictionArea, ex)) == (100, 575)
     assert (count(Unit, empty), count(JurisdictionArea, empty)) == (0, 0)
     created = session.scalar(select(Event).where(Event.exercise_id == ex.id, Event.type == "exercise.created"))
     assert created is not None
-    assert created.data["org_template"] == "id-polri" and (created.data["units"], created.data["areas"]) == (99, 575)
+    assert created.data["org_template"] == "id-polri" and (created.data["units"], created.data["areas"]) == (100, 575)
     depok = units_service.get_by_code(session, exercise_id=ex.id, code="polres-metro-depok")
     metro = units_service.get_by_code(session, exercise_id=ex.id, code="polda-metro-jaya")
     assert depok is not None and metro is not None and depok.parent_id == metro.id and depok.hq == "Depok"

@@ -36,14 +36,14 @@ def _events(client: TestClient, ex: Exercise, actor: Actor, type: str) -> list[A
 def test_flat_view_pages_by_code(client: TestClient, world: tuple[Exercise, Actor]) -> None:
     ex, owner = world
     first = _units(client, ex, owner, "?limit=40&total=true")
-    assert first["total"] == 99 and len(first["items"]) == 40 and first["next_cursor"]
+    assert first["total"] == 100 and len(first["items"]) == 40 and first["next_cursor"]
     codes = [u["code"] for u in first["items"]]
     cursor = first["next_cursor"]
     while cursor:
         page = _units(client, ex, owner, f"?limit=40&cursor={cursor}")
         codes += [u["code"] for u in page["items"]]
         cursor = page["next_cursor"]
-    assert len(codes) == 99 and codes == sorted(codes)
+    assert len(codes) == 100 and codes == sorted(codes)
     polda = _units(client, ex, owner, "?kind=polda&limit=100")["items"]
     assert len(polda) == 36 and {u["kind"] for u in polda} == {"polda"}
     metro = _by_code(client, ex, owner, "polda-metro-jaya")
@@ -64,7 +64,7 @@ def test_tree_view_nests_every_unit_under_the_root(client: TestClient, world: tu
         return [x for n in nodes for x in [(n["code"], depth), *walk(n["children"], depth + 1)]]
 
     seen = dict(walk(tree["items"]))
-    assert len(seen) == 99
+    assert len(seen) == 100
     assert seen["bareskrim"] == 1 and seen["dittipidsiber"] == 2 and seen["polda-banten"] == 1
     assert seen["polres-metro-depok"] == 2 and seen["polda-metro-jaya.ditsiber"] == 2
 

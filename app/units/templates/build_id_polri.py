@@ -27,7 +27,7 @@ from app.units.templates.polri_units import (
 )
 
 TARGET = Path(__file__).resolve().parent / "id-polri.json"
-VERSION = 1
+VERSION = 2  # 2: the Dittipidsiber review queue (routing's default ruleset sends informational reports there)
 DESCRIPTION = (
     "Kepolisian Negara Republik Indonesia: Mabes Polri; Bareskrim with Dittipidsiber (national intake for "
     "CyberTipline reports) and Dittipid PPA-PPO; all 36 Polda with the provinces and regencies they cover; Polres, "

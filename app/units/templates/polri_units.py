@@ -16,6 +16,8 @@ NATIONAL: list[Row] = [
     ("bareskrim", "Badan Reserse Kriminal Polri (Bareskrim)", K.national_agency, "Jakarta", "mabes-polri"),
     ("dittipidsiber", "Direktorat Tindak Pidana Siber (Dittipidsiber)", K.national_directorate, "Jakarta",
      "bareskrim"),
+    ("dittipidsiber.review", "Dittipidsiber Review Queue (informational reports)", K.other, "Jakarta",
+     "dittipidsiber"),
     ("dittipid-ppa-ppo",
      "Direktorat Tindak Pidana Perempuan dan Anak serta Pidana Perdagangan Orang (Dittipid PPA-PPO)",
      K.national_directorate, "Jakarta", "bareskrim"),

@@ -1,0 +1,67 @@
+"""The routing migration gives exercises that existed before it the review unit and the default ruleset, active;
+its downgrade removes both."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from app.auth import service as auth_service
+from app.auth.models import GlobalRole
+from app.auth.principal import Principal
+from app.auth.schemas import UserCreate
+from app.core.config import Settings
+from app.db import ops
+from app.db.session import Database
+from app.exercises import service as exercises_service
+from app.exercises.schemas import ExerciseCreate
+from app.routing import service as routing_service
+from tests import dbs
+
+BEFORE = "8c4f2a7d1e93"  # the routing revision's down_revision
+ROUTING = "3f8b2c6d9e17"
+
+
+def test_existing_exercises_get_the_default_ruleset_and_the_review_unit(tmp_path: Path) -> None:
+    with dbs.fresh_database(tmp_path, "migdata") as url:
+        ops.upgrade(url, "head")
+        db = Database(Settings(database_url=url, environment="test", secret_key="t" * 40))
+        try:
+            with db.session_factory.begin() as s:
+                owner = auth_service.create_user(
+                    s,
+                    principal=None,
+                    data=UserCreate(
+                        username="mig-owner", password="pw-12345678", display_name="O", role=GlobalRole.instructor
+                    ),
+                )
+                data = ExerciseCreate.model_validate({"name": "before routing"})
+                exercise_id = exercises_service.create_exercise(s, data=data, principal=Principal(owner, None)).id
+        finally:
+            db.dispose()
+        ops.downgrade(url, BEFORE)  # as if the exercise had been made before routing existed
+        engine = create_engine(url)
+        try:
+            with engine.connect() as c:
+                review = c.execute(text("SELECT count(*) FROM unit WHERE code = 'dittipidsiber.review'")).scalar()
+                assert review == 0
+            ops.upgrade(url, ROUTING)
+            with engine.connect() as c:
+                rows = c.execute(text("SELECT exercise_id, version, status, rules FROM routing_ruleset")).all()
+                assert [(uuid.UUID(str(r[0])), r[1], r[2]) for r in rows] == [(exercise_id, 1, "active")]
+                default = routing_service.default_ruleset("id-polri")
+                assert default is not None
+                stored = rows[0][3] if isinstance(rows[0][3], list) else json.loads(rows[0][3])
+                assert stored == [r.model_dump(mode="json", exclude_none=True) for r in default.rules]
+                parent = c.execute(
+                    text(
+                        "SELECT p.code FROM unit u JOIN unit p ON p.id = u.parent_id "
+                        "WHERE u.code = 'dittipidsiber.review'"
+                    )
+                ).scalar()
+                assert parent == "dittipidsiber"
+        finally:
+            engine.dispose()
