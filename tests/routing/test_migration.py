@@ -21,7 +21,7 @@ from app.exercises.schemas import ExerciseCreate
 from app.routing import service as routing_service
 from tests import dbs
 
-BEFORE = "8c4f2a7d1e93"  # the routing revision's down_revision
+BEFORE = "dfc4188b1609"  # the routing revision's down_revision
 ROUTING = "3f8b2c6d9e17"
 
 

@@ -6,7 +6,7 @@ keep no routing decision. Downgrade drops the tables and the ``dittipidsiber.rev
 lose their unit).
 
 Revision ID: 3f8b2c6d9e17
-Revises: 8c4f2a7d1e93
+Revises: dfc4188b1609
 Create Date: 2026-11-28 09:10:00
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 from app.db.base import UTCDateTime
 
 revision: str = "3f8b2c6d9e17"
-down_revision: str | None = "8c4f2a7d1e93"
+down_revision: str | None = "dfc4188b1609"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
