@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from app.core.schemas import ReadSchema, Schema
 from seed import scenarios
@@ -29,7 +29,7 @@ class SeedRequest(Schema):
     seed: int = Field(
         default=0, strict=True, ge=0, le=MAX_SEED, description="The same scenario, count and seed give the same data."
     )
-    drip: bool = Field(
+    drip: StrictBool = Field(
         default=False,
         description="Feed the reports over the shift: the scenario's arrival schedule starts at the exercise's "
         "current time and each report shows once the clock reaches it (default: all arrived before the clock's "

@@ -96,7 +96,7 @@ def test_sync_client_end_to_end(server: LiveServer) -> None:
         cases = list(tipdesk.iter_cases(eid))  # the figures, recomputed from the cases as listed
         statuses = Counter(str(c.status) for c in cases)
         priorities = Counter(str(c.priority) if c.priority else None for c in cases)
-        assert statuses == {"new": 5, "assigned": 1} and priorities["1"] == 1
+        assert statuses == {"new": 5, "assigned": 1} and priorities["1"] >= 1  # routing suggests priorities too
         summary = tipdesk.stats_summary(eid)
         assert isinstance(summary, SummaryRead)
         assert (summary.cases, summary.reports, summary.open_backlog) == (6, 6, 6)
@@ -105,7 +105,7 @@ def test_sync_client_end_to_end(server: LiveServer) -> None:
         rows = _csv(tipdesk.stats_csv(eid, "summary"))
         assert {r["metric"]: int(r["count"]) for r in rows if not r["key"]}["cases"] == 6
         assert {r["key"]: int(r["count"]) for r in rows if r["metric"] == "by_status"} == statuses
-        assert tipdesk.stats_summary(eid, priority=["1"]).cases == 1
+        assert tipdesk.stats_summary(eid, priority=["1"]).cases == priorities["1"]
 
         breakdown = tipdesk.stats_breakdown(eid, by=["status", "priority"])
         assert breakdown.total == 6
@@ -245,9 +245,9 @@ def test_stats_command_asks_a_running_server(server: LiveServer) -> None:
     got = SummaryRead.model_validate_json(summary.stdout)
     assert got.model_dump(exclude={"as_of"}) == expected.model_dump(exclude={"as_of"}) and got.cases == 3
 
-    breakdown = tipdesk_stats("--format", "csv", "--priority", "1", "breakdown", "--by", "status")
+    breakdown = tipdesk_stats("--format", "csv", "--tag", "no-such-tag", "breakdown", "--by", "status")
     assert breakdown.exit_code == 0, breakdown.output
-    assert _csv(breakdown.stdout) == []  # no case has priority 1
+    assert _csv(breakdown.stdout) == []  # no case carries that tag
     table = tipdesk_stats(
         "--user", server.username, "--password", server.password, "breakdown", "--by", "status", TIPDESK_TOKEN=""
     )

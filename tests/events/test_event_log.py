@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.auth import service as auth_service
@@ -23,6 +23,8 @@ from app.exercises import service as exercises_service
 from app.exercises.models import Exercise
 from app.exercises.schemas import ExerciseCreate
 from tests.conftest import Factory
+
+CREATED = 3  # a new exercise's events: exercise.created, membership.added, ruleset.activated (default ruleset)
 
 
 def _ticks(session: Session, exercise_id: uuid.UUID, n: int) -> None:
@@ -43,6 +45,8 @@ def _ticks(session: Session, exercise_id: uuid.UUID, n: int) -> None:
 def test_chain_links_and_verifies(client: TestClient, factory: Factory, session: Session) -> None:
     owner = factory.user(GlobalRole.instructor)
     ex = factory.exercise(owner)
+    created = session.scalar(select(func.count()).where(Event.exercise_id == ex.id))
+    assert created == CREATED
     for i in range(5):
         events_service.append(
             session,
@@ -56,11 +60,11 @@ def test_chain_links_and_verifies(client: TestClient, factory: Factory, session:
         )
     session.commit()
     rows = session.scalars(select(Event).where(Event.exercise_id == ex.id).order_by(Event.seq)).all()
-    assert [e.seq for e in rows] == list(range(1, 8))
+    assert [e.seq for e in rows] == list(range(1, CREATED + 6))
     assert rows[0].prev_hash == GENESIS_HASH
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
     r = client.get(f"/api/v1/exercises/{ex.id}/events/verify", headers=owner.headers)
-    assert r.json() == {"ok": True, "checked": 7, "first_bad_seq": None, "reason": None}
+    assert r.json() == {"ok": True, "checked": CREATED + 5, "first_bad_seq": None, "reason": None}
 
 
 def test_hash_is_sha256_of_the_documented_canonical_form() -> None:
@@ -119,7 +123,7 @@ def test_events_page_by_after_and_cursor(client: TestClient, factory: Factory, s
     r2 = client.get(f"{url}?after=5&limit=3&cursor={r['next_cursor']}", headers=owner.headers).json()
     assert [e["seq"] for e in r2["items"]] == [9, 10, 11]
     r3 = client.get(f"{url}?after=5&limit=3&cursor={r2['next_cursor']}", headers=owner.headers).json()
-    assert [e["seq"] for e in r3["items"]] == [12] and r3["next_cursor"] is None
+    assert [e["seq"] for e in r3["items"]] == [12, 13] and r3["next_cursor"] is None  # 3 created + 10 ticks
     assert client.get(f"{url}?after=-1", headers=owner.headers).status_code == 422
 
 
@@ -180,7 +184,7 @@ def test_concurrent_appends_give_a_gap_free_verifiable_sequence(
     assert not errors, errors
     with database.read_session_factory() as s:
         seqs = s.scalars(select(Event.seq).where(Event.exercise_id == committed_exercise).order_by(Event.seq)).all()
-        created = 2  # exercise.created and membership.added
+        created = CREATED
         assert list(seqs) == list(range(1, created + threads * per_thread + 1))
         per_worker = s.execute(
             text(

@@ -86,6 +86,7 @@ def test_submit_upload_fileinfo_finish_files_the_report(desk: Desk, xsd: xmlsche
         "ispws.file_uploaded",
         "ispws.file_described",
         "case.opened",
+        "case.routed",
         "report.received",
         "ispws.finished",
     ]
