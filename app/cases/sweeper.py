@@ -4,11 +4,11 @@ thread of ``tipdesk serve`` that stops when the server does."""
 from __future__ import annotations
 
 import logging
-import threading
 
 from sqlalchemy.orm import Session
 
 from app.cases import sla
+from app.core.periodic import Periodic
 from app.db import registry  # noqa: F401 - every model mapped before the first query (the sweep may run first)
 from app.db.session import Database
 from app.exercises.models import Exercise
@@ -32,31 +32,14 @@ def sweep_all(database: Database) -> dict[str, int]:
     return found
 
 
-class PeriodicSweeper:
+class PeriodicSweeper(Periodic):
     """A daemon thread sweeping every ``interval`` seconds until :meth:`stop`."""
 
     def __init__(self, database: Database, interval: float) -> None:
         self.database = database
-        self.interval = interval
-        self.runs = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="tipdesk-sla-sweep", daemon=True)
+        super().__init__("tipdesk-sla-sweep", self._round, interval, log)
 
-    def start(self) -> PeriodicSweeper:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                found = sweep_all(self.database)
-                if found:
-                    log.info("sla breaches recorded: %s", found)
-            except Exception:  # a failed round (database away) is logged and retried next round
-                log.exception("sla sweep failed")
-            self.runs += 1
-            self._stop.wait(self.interval)
+    def _round(self) -> None:
+        found = sweep_all(self.database)
+        if found:
+            log.info("sla breaches recorded: %s", found)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,21 +59,9 @@ def transfer(
     case.unit_id = unit_id
     service.touch(case, at)
     data = {"from_unit_id": previous, "to_unit_id": unit_id, "reason": reason, "assignee_cleared": cleared}
-    event = service.record(session, ctx=ctx, case=case, at=at, type="case.transferred", data=data)
-    session.add(
-        CaseHandover(
-            exercise_id=case.exercise_id,
-            case_id=case.id,
-            kind=HandoverKind.transfer,
-            from_unit_id=previous,
-            to_unit_id=unit_id,
-            reason=reason,
-            actor=ctx.actor,
-            at=at,
-            seq=event.seq,
-        )
+    _hand_over(
+        session, ctx, case, at, HandoverKind.transfer, data, from_unit_id=previous, to_unit_id=unit_id, reason=reason
     )
-    session.flush()
     return case
 
 
@@ -89,23 +79,41 @@ def refer(
     at = ctx.now()
     service.apply_transition(session, ctx=ctx, case=case, target=CaseStatus.referred, at=at, reason=reason)
     data = {"unit_id": case.unit_id, "agency": agency, "country": country, "reason": reason}
-    event = service.record(session, ctx=ctx, case=case, at=at, type="case.referred", data=data)
+    _hand_over(
+        session,
+        ctx,
+        case,
+        at,
+        HandoverKind.referral,
+        data,
+        from_unit_id=case.unit_id,
+        agency=agency,
+        country=country,
+        reason=reason,
+    )
+    return case
+
+
+EVENT_TYPES = {HandoverKind.transfer: "case.transferred", HandoverKind.referral: "case.referred"}
+
+
+def _hand_over(
+    session: Session,
+    ctx: ExerciseContext,
+    case: Case,
+    at: datetime,
+    kind: HandoverKind,
+    data: dict[str, Any],
+    **row: Any,
+) -> None:
+    """The hand-over's event and its record, which keeps the event's place in the log."""
+    event = service.record(session, ctx=ctx, case=case, at=at, type=EVENT_TYPES[kind], data=data)
     session.add(
         CaseHandover(
-            exercise_id=case.exercise_id,
-            case_id=case.id,
-            kind=HandoverKind.referral,
-            from_unit_id=case.unit_id,
-            agency=agency,
-            country=country,
-            reason=reason,
-            actor=ctx.actor,
-            at=at,
-            seq=event.seq,
+            exercise_id=case.exercise_id, case_id=case.id, kind=kind, actor=ctx.actor, at=at, seq=event.seq, **row
         )
     )
     session.flush()
-    return case
 
 
 def handovers(session: Session, *, ctx: ExerciseContext, case_id: uuid.UUID) -> Sequence[CaseHandover]:

@@ -13,7 +13,6 @@ processes are safe: each takes the exercise's log head lock first and deletes th
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.core.clock import ExerciseClock
+from app.core.periodic import Periodic
 from app.db.bulk import insert_rows
 from app.db.session import Database
 from app.events import chain
@@ -110,29 +110,14 @@ def release_all(database: Database) -> dict[str, int]:
     return found
 
 
-class PeriodicRelease:
+class PeriodicRelease(Periodic):
     """A daemon thread releasing due events every ``interval`` real seconds until :meth:`stop`."""
 
     def __init__(self, database: Database, interval: float) -> None:
         self.database = database
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="tipdesk-arrivals", daemon=True)
+        super().__init__("tipdesk-arrivals", self._round, interval, log)
 
-    def start(self) -> PeriodicRelease:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                found = release_all(self.database)
-                if found:
-                    log.debug("scheduled events released: %s", found)
-            except Exception:  # a failed round (database away) is logged and retried next round
-                log.exception("releasing scheduled events failed")
-            self._stop.wait(self.interval)
+    def _round(self) -> None:
+        found = release_all(self.database)
+        if found:
+            log.debug("scheduled events released: %s", found)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
+
+from app.core.clock import wall
 
 SIGNATURE_HEADER = "Tipdesk-Signature"
 SCHEME = "v1"
@@ -62,7 +63,7 @@ def verify(
             candidates.append(value)
     if timestamp is None or not candidates:
         raise SignatureError("header lacks t= or v1=")
-    current = time.time() if now is None else now
+    current = wall.now().timestamp() if now is None else now
     if abs(current - timestamp) > tolerance:
         raise SignatureError("timestamp outside the tolerance")
     expected = sign(secret, timestamp, body)
