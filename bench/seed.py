@@ -49,7 +49,7 @@ from app.exercises.models import Exercise  # noqa: E402
 from app.exercises.schemas import ExerciseCreate  # noqa: E402
 from app.reports.models import Report  # noqa: E402
 from seed import scenarios  # noqa: E402
-from seed.loader import seed_exercise  # noqa: E402
+from seed.loader import default_workers, seed_exercise  # noqa: E402
 from seed.verify import verify_exercise  # noqa: E402
 
 ADMIN_URL = os.environ.get("TIPDESK_BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -112,7 +112,7 @@ def child_fast(url: str, exercise_id: str, reports: int, workers: int) -> dict[s
                 reports=reports,
                 seed=1,
                 actor="system",
-                workers=workers,
+                workers=workers if workers >= 0 else default_workers(reports),
             )
         elapsed = time.perf_counter() - start  # commit included
         return {"reports": summary.reports, "files": summary.files, "seconds": elapsed, "peak_mb": _peak_mb()}
@@ -192,7 +192,9 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=10_000)
     parser.add_argument("--memory", default="10000,100000", help="comma-separated sizes for the memory check")
     parser.add_argument("--sqlite-reports", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=0, help="generator processes for the fast path")
+    parser.add_argument(
+        "--workers", type=int, default=-1, help="generator processes for the fast path (default: as `tipdesk seed`)"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -85,7 +85,7 @@ def seed(
 
     from app.seeding.service import check_seedable
     from seed import scenarios
-    from seed.loader import seed_exercise
+    from seed.loader import default_workers, seed_exercise
 
     try:
         chosen = scenarios.load(scenario)
@@ -108,7 +108,7 @@ def seed(
                     reports=count,
                     seed=seed,
                     actor="system",
-                    workers=workers if workers is not None else (1 if count >= 20_000 else 0),
+                    workers=workers if workers is not None else default_workers(count),
                     progress=lambda done, _total: bar.update(task, completed=done),
                     drip=drip,
                 )

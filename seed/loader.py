@@ -2,20 +2,22 @@
 enrichment, indicators, cases, events, COPY on PostgreSQL) from each ESP's account, then their answer keys.
 
 Everything happens in the caller's transaction: a run that fails leaves the exercise as it was. Memory stays
-bounded: one store batch of reports is held at a time (with ``workers``, a few chunks more in flight).
+bounded: one store batch of reports is held at a time, and at most one more is made ahead of it.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import os
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -31,7 +33,7 @@ from app.exercises.models import Exercise, ExerciseCounter
 from app.reports import intake
 from app.reports.models import Indicator, Report, ReportFile, ReportSource
 from app.seeding.models import AnswerKey
-from seed import esps
+from seed import esps, people
 from seed.answers import ExpectedUnits, answer_row
 from seed.generator import generate_chunk
 from seed.plan import CHUNK, Plan
@@ -41,6 +43,8 @@ from seed.scenarios import Scenario
 Progress = Callable[[int, int], None]
 UNUSABLE_PASSWORD = "!seed-account-no-login"  # noqa: S105 - not a hash: no password ever verifies against it
 STORE_BATCH = 5000
+AHEAD = STORE_BATCH // CHUNK  # chunks made ahead: the next store batch while this one is stored
+T = TypeVar("T")
 
 
 @dataclass
@@ -116,6 +120,12 @@ def esp_accounts(session: Session, *, exercise: Exercise, actor: str, at: dateti
     return contexts
 
 
+def default_workers(reports: int) -> int:
+    """Generator processes for a run from a command line: one from 20,000 reports on a machine with a second core
+    (the database and this process's store take the rest), none below (the fork would not pay off)."""
+    return 1 if reports >= 20_000 and (os.cpu_count() or 1) >= 2 else 0
+
+
 _PLAN: Plan | None = None
 
 
@@ -130,27 +140,36 @@ def _work(chunk: int) -> list[tuple[Any, ...]]:
 
 
 def chunks(plan: Plan, workers: int = 0, *, prefetch: bool = False) -> Iterator[list[SeedReport]]:
-    """The plan's chunks in order: made here, by `workers` processes (forked; Linux), or with `prefetch` by a
-    thread that makes the next chunk while the caller stores this one (it runs while the database works on a COPY,
-    when the driver has released the interpreter lock; a caller busy in Python would only contend with it)."""
+    """The plan's chunks in order: made here, by `workers` processes (forked; Linux), or with `prefetch` by one
+    thread (it runs while the database works on a COPY or a query, when the driver has released the interpreter
+    lock). Either way at most ``AHEAD`` chunks are made ahead of the one the caller holds, so memory stays bounded
+    however fast the chunks come."""
     if workers <= 0 and not prefetch:
         for chunk in range(plan.chunk_count):
             yield generate_chunk(plan, chunk)
         return
+    plan.tables  # noqa: B018 - built once here: forked workers inherit it rather than each building its own
+    people.pools(plan.seed)
     if workers <= 0:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-generator") as pool:
-            ahead = pool.submit(generate_chunk, plan, 0) if plan.chunk_count else None
-            for chunk in range(plan.chunk_count):
-                assert ahead is not None
-                ready = ahead.result()
-                ahead = pool.submit(generate_chunk, plan, chunk + 1) if chunk + 1 < plan.chunk_count else None
-                yield ready
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-generator") as threads:
+            yield from _ahead(plan, lambda chunk: threads.submit(generate_chunk, plan, chunk).result)
         return
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_start_worker, initargs=(plan,)) as pool:
-        for packed in pool.imap(_work, range(plan.chunk_count), chunksize=1):
+        for packed in _ahead(plan, lambda chunk: pool.apply_async(_work, (chunk,)).get):
             with collector_paused():
                 yield [SeedReport.unpack(p) for p in packed]
+
+
+def _ahead(plan: Plan, submit: Callable[[int], Callable[[], T]]) -> Iterator[T]:
+    """The chunks' results in order, with up to ``AHEAD`` of them submitted before the one waited for."""
+    pending: deque[Callable[[], T]] = deque()
+    submitted = 0
+    for _ in range(plan.chunk_count):
+        while submitted < plan.chunk_count and len(pending) <= AHEAD:
+            pending.append(submit(submitted))
+            submitted += 1
+        yield pending.popleft()()
 
 
 def _prepared(report: SeedReport, context: ExerciseContext, shift: timedelta | None = None) -> intake.Prepared:
@@ -196,17 +215,19 @@ def seed_exercise(
     summary = Summary(scenario.name, seed, first_number=plan.first_number)
     batch: list[SeedReport] = []
     stored_batches = 0
-    for chunk in chunks(plan, workers, prefetch=True):
-        batch += chunk
-        if len(batch) >= STORE_BATCH or batch[-1].index == reports - 1:
-            with collector_paused():
+    with collector_paused():  # the whole run: chunks arrive (and are unpickled) while batches are stored
+        for chunk in chunks(plan, workers, prefetch=True):
+            batch += chunk
+            # batches of 1,000, 2,000, 4,000, then STORE_BATCH: the first is stored while the next are made
+            if len(batch) >= min(STORE_BATCH, CHUNK << stored_batches) or batch[-1].index == reports - 1:
                 _store(session, exercise, plan, contexts, expected, batch, summary, shift)
-            batch = []
-            stored_batches += 1
-            if stored_batches & (stored_batches - 1) == 0:  # after batches 1, 2, 4, 8, ...
-                _refresh_statistics(session)
-            if progress is not None:
-                progress(summary.reports, reports)
+                batch = []
+                stored_batches += 1
+                if stored_batches & (stored_batches - 1) == 0:  # after batches 1, 2, 4, 8, ...
+                    _refresh_statistics(session)
+                if progress is not None:
+                    progress(summary.reports, reports)
+                gc.collect(1)  # what little cyclic garbage a batch leaves, while it is young and cheap to find
     summary.last_number = plan.first_number + summary.reports - 1
     summary.seconds = time.perf_counter() - started
     events_service.append(
@@ -277,4 +298,4 @@ def _store(
     summary.reports += len(batch)
 
 
-__all__ = ["CHUNK", "Summary", "chunks", "esp_accounts", "seed_exercise"]
+__all__ = ["CHUNK", "Summary", "chunks", "default_workers", "esp_accounts", "seed_exercise"]
