@@ -65,6 +65,10 @@ def print_summary(summary: Summary) -> None:
         f"Reports {summary.first_number:,}-{summary.last_number:,}, {summary.files:,} files, "
         f"{summary.seconds:.1f} s, {summary.rate:,.0f} reports/s"
     )
+    console.print(
+        f"Time in intake's store: {summary.store_seconds:.1f} s; waiting for generated reports: "
+        f"{summary.waiting_seconds:.1f} s"
+    )
 
 
 def seed(

@@ -56,6 +56,8 @@ class Summary:
     first_number: int = 0
     last_number: int = 0
     seconds: float = 0.0
+    store_seconds: float = 0.0  # in intake's store (the write path every submitted report takes)
+    waiting_seconds: float = 0.0  # waiting for generated chunks
     by_type: Counter[str] = field(default_factory=Counter)
     by_unit: Counter[str] = field(default_factory=Counter)
     by_priority: Counter[str] = field(default_factory=Counter)
@@ -74,6 +76,8 @@ class Summary:
             "last_number": self.last_number,
             "seconds": round(self.seconds, 3),
             "reports_per_second": round(self.rate, 1),
+            "store_seconds": round(self.store_seconds, 3),
+            "waiting_seconds": round(self.waiting_seconds, 3),
             "by_incident_type": dict(self.by_type.most_common()),
             "by_expected_unit": dict(self.by_unit.most_common()),
             "by_expected_priority": dict(sorted(self.by_priority.items())),
@@ -216,7 +220,13 @@ def seed_exercise(
     batch: list[SeedReport] = []
     stored_batches = 0
     with collector_paused():  # the whole run: chunks arrive (and are unpickled) while batches are stored
-        for chunk in chunks(plan, workers, prefetch=True):
+        made = chunks(plan, workers, prefetch=True)
+        while True:
+            waited = time.perf_counter()
+            chunk = next(made, None)
+            summary.waiting_seconds += time.perf_counter() - waited
+            if chunk is None:
+                break
             batch += chunk
             # batches of 1,000, 2,000, 4,000, then STORE_BATCH: the first is stored while the next are made
             if len(batch) >= min(STORE_BATCH, CHUNK << stored_batches) or batch[-1].index == reports - 1:
@@ -272,7 +282,9 @@ def _store(
 ) -> None:
     any_context = next(iter(contexts.values()))
     items = [_prepared(r, contexts[r.esp], shift) for r in batch]
+    started = time.perf_counter()
     results = intake.store(session, ctx=any_context, items=items, source=ReportSource.seed)
+    summary.store_seconds += time.perf_counter() - started
     rows = []
     for report, result in zip(batch, results, strict=True):
         if not isinstance(result, intake.Stored) or result.number != report.number:
