@@ -44,6 +44,7 @@ Progress = Callable[[int, int], None]
 UNUSABLE_PASSWORD = "!seed-account-no-login"  # noqa: S105 - not a hash: no password ever verifies against it
 STORE_BATCH = 5000
 AHEAD = STORE_BATCH // CHUNK  # chunks made ahead: the next store batch while this one is stored
+COLLECT_EVERY = 8  # store batches between collector passes: a pass walks every young object (the chunks ahead)
 T = TypeVar("T")
 
 
@@ -237,7 +238,8 @@ def seed_exercise(
                     _refresh_statistics(session)
                 if progress is not None:
                     progress(summary.reports, reports)
-                gc.collect(1)  # what little cyclic garbage a batch leaves, while it is young and cheap to find
+                if stored_batches % COLLECT_EVERY == 0:
+                    gc.collect(1)  # the cyclic garbage batches leave (about a thousand objects each)
     summary.last_number = plan.first_number + summary.reports - 1
     summary.seconds = time.perf_counter() - started
     events_service.append(
