@@ -1,11 +1,13 @@
 """Seeding throughput, each figure beside a baseline measured in the same run:
 
 - **fast**: ``seed.loader.seed_exercise`` with the ``load`` scenario on PostgreSQL (``--reports``, one transaction,
-  COPY), in a fresh process: wall time, reports/s and the process's peak memory;
+  COPY), in a fresh process: wall time, reports/s, the process's peak memory, and where the time went (intake's
+  store, which every submitted report takes; waiting for the generator; the rest);
 - **naive**: the same kind of reports made the way a first version would (``--baseline``): Faker called through
   its proxy for every field, each report validated and prepared as a POST is, ORM objects added with ``add_all``,
   Section B looked up per report, events appended one by one; then the ratio of the two rates;
-- **memory**: the fast path's peak memory in fresh processes at each size of ``--memory`` (flat as N grows);
+- **memory**: the fast path's peak memory in fresh processes at each size of ``--memory``, with the fast run's
+  generator processes at every size (flat as N grows);
 - **SQLite**: the fast path at ``--sqlite-reports`` on a file database, then ``verify-safe`` over it (0 findings
   expected), then a few real-looking values injected (each must be found).
 
@@ -237,8 +239,13 @@ def main() -> None:
         ratio = _rate(fast) / _rate(naive)
         print(_line("PostgreSQL fast", fast, f"; {fast['files']:,} files; {ratio:.1f}x the naive rate"))
         print(_split(fast))
+        workers = args.workers if args.workers >= 0 else default_workers(args.reports)  # one way for every size
         for size in [int(s) for s in args.memory.split(",") if s]:
-            print(_line("memory", _child("fast", url, str(_exercise(url)), str(size), str(args.workers))))
+            print(
+                _line(
+                    "memory", _child("fast", url, str(_exercise(url)), str(size), str(workers)), f"; {workers} workers"
+                )
+            )
     if args.sqlite_reports:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/bench.db"
