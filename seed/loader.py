@@ -13,8 +13,9 @@ import os
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -144,7 +145,7 @@ def _work(chunk: int) -> list[tuple[Any, ...]]:
     return [r.pack() for r in generate_chunk(_PLAN, chunk)]
 
 
-def chunks(plan: Plan, workers: int = 0, *, prefetch: bool = False) -> Iterator[list[SeedReport]]:
+def chunks(plan: Plan, workers: int = 0, *, prefetch: bool = False) -> Generator[list[SeedReport], None, None]:
     """The plan's chunks in order: made here, by `workers` processes (forked; Linux), or with `prefetch` by one
     thread (it runs while the database works on a COPY or a query, when the driver has released the interpreter
     lock). Either way at most ``AHEAD`` chunks are made ahead of the one the caller holds, so memory stays bounded
@@ -220,8 +221,9 @@ def seed_exercise(
     summary = Summary(scenario.name, seed, first_number=plan.first_number)
     batch: list[SeedReport] = []
     stored_batches = 0
-    with collector_paused():  # the whole run: chunks arrive (and are unpickled) while batches are stored
-        made = chunks(plan, workers, prefetch=True)
+    # the collector is paused for the whole run: chunks arrive (and are unpickled) while batches are stored; the
+    # pipeline is closed (its thread or processes ended) however the run ends
+    with collector_paused(), closing(chunks(plan, workers, prefetch=True)) as made:
         while True:
             waited = time.perf_counter()
             chunk = next(made, None)
