@@ -1,11 +1,13 @@
 """Seeding throughput, each figure beside a baseline measured in the same run:
 
 - **fast**: ``seed.loader.seed_exercise`` with the ``load`` scenario on PostgreSQL (``--reports``, one transaction,
-  COPY), in a fresh process: wall time, reports/s and the process's peak memory;
+  COPY), in a fresh process: wall time, reports/s, the process's peak memory, and where the time went (intake's
+  store, which every submitted report takes; waiting for the generator; the rest);
 - **naive**: the same kind of reports made the way a first version would (``--baseline``): Faker called through
   its proxy for every field, each report validated and prepared as a POST is, ORM objects added with ``add_all``,
   Section B looked up per report, events appended one by one; then the ratio of the two rates;
-- **memory**: the fast path's peak memory in fresh processes at each size of ``--memory`` (flat as N grows);
+- **memory**: the fast path's peak memory in fresh processes at each size of ``--memory``, with the fast run's
+  generator processes at every size (flat as N grows);
 - **SQLite**: the fast path at ``--sqlite-reports`` on a file database, then ``verify-safe`` over it (0 findings
   expected), then a few real-looking values injected (each must be found).
 
@@ -49,7 +51,7 @@ from app.exercises.models import Exercise  # noqa: E402
 from app.exercises.schemas import ExerciseCreate  # noqa: E402
 from app.reports.models import Report  # noqa: E402
 from seed import scenarios  # noqa: E402
-from seed.loader import seed_exercise  # noqa: E402
+from seed.loader import default_workers, seed_exercise  # noqa: E402
 from seed.verify import verify_exercise  # noqa: E402
 
 ADMIN_URL = os.environ.get("TIPDESK_BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -112,10 +114,17 @@ def child_fast(url: str, exercise_id: str, reports: int, workers: int) -> dict[s
                 reports=reports,
                 seed=1,
                 actor="system",
-                workers=workers,
+                workers=workers if workers >= 0 else default_workers(reports),
             )
         elapsed = time.perf_counter() - start  # commit included
-        return {"reports": summary.reports, "files": summary.files, "seconds": elapsed, "peak_mb": _peak_mb()}
+        return {
+            "reports": summary.reports,
+            "files": summary.files,
+            "seconds": elapsed,
+            "store_seconds": summary.store_seconds,
+            "waiting_seconds": summary.waiting_seconds,
+            "peak_mb": _peak_mb(),
+        }
     finally:
         db.dispose()
 
@@ -186,13 +195,28 @@ def _line(label: str, r: dict[str, Any], extra: str = "") -> str:
     return f"{label:<18}{r['reports']:>10,} reports {r['seconds']:8.1f} s {_rate(r):8,.0f} reports/s{peak}{extra}"
 
 
+def _split(r: dict[str, Any]) -> str:
+    """Where the fast path's time went: intake's store (shared with every submitted report), waiting for the
+    generator, and the rest (answer keys, statistics, setup, commit)."""
+    total, store, wait = float(r["seconds"]), float(r["store_seconds"]), float(r["waiting_seconds"])
+    rest = total - store - wait
+    parts = ", ".join(
+        f"{name} {s:.1f} s ({s / total:.0%})"
+        for name, s in (("intake store", store), ("waiting for generator", wait), ("rest", rest))
+    )
+    ceiling = float(r["reports"]) / store if store > 0 else 0.0
+    return f"{'':<18}{parts}; intake's store alone allows at most {ceiling:,.0f} reports/s"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--baseline", type=int, default=10_000)
     parser.add_argument("--memory", default="10000,100000", help="comma-separated sizes for the memory check")
     parser.add_argument("--sqlite-reports", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=0, help="generator processes for the fast path")
+    parser.add_argument(
+        "--workers", type=int, default=-1, help="generator processes for the fast path (default: as `tipdesk seed`)"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -214,8 +238,14 @@ def main() -> None:
         fast = _child("fast", url, str(_exercise(url)), str(args.reports), str(args.workers))
         ratio = _rate(fast) / _rate(naive)
         print(_line("PostgreSQL fast", fast, f"; {fast['files']:,} files; {ratio:.1f}x the naive rate"))
+        print(_split(fast))
+        workers = args.workers if args.workers >= 0 else default_workers(args.reports)  # one way for every size
         for size in [int(s) for s in args.memory.split(",") if s]:
-            print(_line("memory", _child("fast", url, str(_exercise(url)), str(size), str(args.workers))))
+            print(
+                _line(
+                    "memory", _child("fast", url, str(_exercise(url)), str(size), str(workers)), f"; {workers} workers"
+                )
+            )
     if args.sqlite_reports:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/bench.db"

@@ -65,6 +65,10 @@ def print_summary(summary: Summary) -> None:
         f"Reports {summary.first_number:,}-{summary.last_number:,}, {summary.files:,} files, "
         f"{summary.seconds:.1f} s, {summary.rate:,.0f} reports/s"
     )
+    console.print(
+        f"Time in intake's store: {summary.store_seconds:.1f} s; waiting for generated reports: "
+        f"{summary.waiting_seconds:.1f} s"
+    )
 
 
 def seed(
@@ -85,7 +89,7 @@ def seed(
 
     from app.seeding.service import check_seedable
     from seed import scenarios
-    from seed.loader import seed_exercise
+    from seed.loader import default_workers, seed_exercise
 
     try:
         chosen = scenarios.load(scenario)
@@ -108,7 +112,7 @@ def seed(
                     reports=count,
                     seed=seed,
                     actor="system",
-                    workers=workers if workers is not None else (1 if count >= 20_000 else 0),
+                    workers=workers if workers is not None else default_workers(count),
                     progress=lambda done, _total: bar.update(task, completed=done),
                     drip=drip,
                 )

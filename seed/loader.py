@@ -2,20 +2,23 @@
 enrichment, indicators, cases, events, COPY on PostgreSQL) from each ESP's account, then their answer keys.
 
 Everything happens in the caller's transaction: a run that fails leaves the exercise as it was. Memory stays
-bounded: one store batch of reports is held at a time (with ``workers``, a few chunks more in flight).
+bounded: one store batch of reports is held at a time, and at most one more is made ahead of it.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import os
 import time
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -31,7 +34,7 @@ from app.exercises.models import Exercise, ExerciseCounter
 from app.reports import intake
 from app.reports.models import Indicator, Report, ReportFile, ReportSource
 from app.seeding.models import AnswerKey
-from seed import esps
+from seed import esps, people
 from seed.answers import ExpectedUnits, answer_row
 from seed.generator import generate_chunk
 from seed.plan import CHUNK, Plan
@@ -41,6 +44,9 @@ from seed.scenarios import Scenario
 Progress = Callable[[int, int], None]
 UNUSABLE_PASSWORD = "!seed-account-no-login"  # noqa: S105 - not a hash: no password ever verifies against it
 STORE_BATCH = 5000
+AHEAD = STORE_BATCH // CHUNK  # chunks made ahead: the next store batch while this one is stored
+COLLECT_EVERY = 8  # store batches between collector passes: a pass walks every young object (the chunks ahead)
+T = TypeVar("T")
 
 
 @dataclass
@@ -52,6 +58,8 @@ class Summary:
     first_number: int = 0
     last_number: int = 0
     seconds: float = 0.0
+    store_seconds: float = 0.0  # in intake's store (the write path every submitted report takes)
+    waiting_seconds: float = 0.0  # waiting for generated chunks
     by_type: Counter[str] = field(default_factory=Counter)
     by_unit: Counter[str] = field(default_factory=Counter)
     by_priority: Counter[str] = field(default_factory=Counter)
@@ -70,6 +78,8 @@ class Summary:
             "last_number": self.last_number,
             "seconds": round(self.seconds, 3),
             "reports_per_second": round(self.rate, 1),
+            "store_seconds": round(self.store_seconds, 3),
+            "waiting_seconds": round(self.waiting_seconds, 3),
             "by_incident_type": dict(self.by_type.most_common()),
             "by_expected_unit": dict(self.by_unit.most_common()),
             "by_expected_priority": dict(sorted(self.by_priority.items())),
@@ -116,6 +126,12 @@ def esp_accounts(session: Session, *, exercise: Exercise, actor: str, at: dateti
     return contexts
 
 
+def default_workers(reports: int) -> int:
+    """Generator processes for a run from a command line: one from 20,000 reports on a machine with a second core
+    (the database and this process's store take the rest), none below (the fork would not pay off)."""
+    return 1 if reports >= 20_000 and (os.cpu_count() or 1) >= 2 else 0
+
+
 _PLAN: Plan | None = None
 
 
@@ -129,28 +145,37 @@ def _work(chunk: int) -> list[tuple[Any, ...]]:
     return [r.pack() for r in generate_chunk(_PLAN, chunk)]
 
 
-def chunks(plan: Plan, workers: int = 0, *, prefetch: bool = False) -> Iterator[list[SeedReport]]:
-    """The plan's chunks in order: made here, by `workers` processes (forked; Linux), or with `prefetch` by a
-    thread that makes the next chunk while the caller stores this one (it runs while the database works on a COPY,
-    when the driver has released the interpreter lock; a caller busy in Python would only contend with it)."""
+def chunks(plan: Plan, workers: int = 0, *, prefetch: bool = False) -> Generator[list[SeedReport], None, None]:
+    """The plan's chunks in order: made here, by `workers` processes (forked; Linux), or with `prefetch` by one
+    thread (it runs while the database works on a COPY or a query, when the driver has released the interpreter
+    lock). Either way at most ``AHEAD`` chunks are made ahead of the one the caller holds, so memory stays bounded
+    however fast the chunks come."""
     if workers <= 0 and not prefetch:
         for chunk in range(plan.chunk_count):
             yield generate_chunk(plan, chunk)
         return
+    plan.tables  # noqa: B018 - built once here: forked workers inherit it rather than each building its own
+    people.pools(plan.seed)
     if workers <= 0:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-generator") as pool:
-            ahead = pool.submit(generate_chunk, plan, 0) if plan.chunk_count else None
-            for chunk in range(plan.chunk_count):
-                assert ahead is not None
-                ready = ahead.result()
-                ahead = pool.submit(generate_chunk, plan, chunk + 1) if chunk + 1 < plan.chunk_count else None
-                yield ready
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-generator") as threads:
+            yield from _ahead(plan, lambda chunk: threads.submit(generate_chunk, plan, chunk).result)
         return
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_start_worker, initargs=(plan,)) as pool:
-        for packed in pool.imap(_work, range(plan.chunk_count), chunksize=1):
+        for packed in _ahead(plan, lambda chunk: pool.apply_async(_work, (chunk,)).get):
             with collector_paused():
                 yield [SeedReport.unpack(p) for p in packed]
+
+
+def _ahead(plan: Plan, submit: Callable[[int], Callable[[], T]]) -> Iterator[T]:
+    """The chunks' results in order, with up to ``AHEAD`` of them submitted before the one waited for."""
+    pending: deque[Callable[[], T]] = deque()
+    submitted = 0
+    for _ in range(plan.chunk_count):
+        while submitted < plan.chunk_count and len(pending) <= AHEAD:
+            pending.append(submit(submitted))
+            submitted += 1
+        yield pending.popleft()()
 
 
 def _prepared(report: SeedReport, context: ExerciseContext, shift: timedelta | None = None) -> intake.Prepared:
@@ -196,17 +221,27 @@ def seed_exercise(
     summary = Summary(scenario.name, seed, first_number=plan.first_number)
     batch: list[SeedReport] = []
     stored_batches = 0
-    for chunk in chunks(plan, workers, prefetch=True):
-        batch += chunk
-        if len(batch) >= STORE_BATCH or batch[-1].index == reports - 1:
-            with collector_paused():
+    # the collector is paused for the whole run: chunks arrive (and are unpickled) while batches are stored; the
+    # pipeline is closed (its thread or processes ended) however the run ends
+    with collector_paused(), closing(chunks(plan, workers, prefetch=True)) as made:
+        while True:
+            waited = time.perf_counter()
+            chunk = next(made, None)
+            summary.waiting_seconds += time.perf_counter() - waited
+            if chunk is None:
+                break
+            batch += chunk
+            # batches of 1,000, 2,000, 4,000, then STORE_BATCH: the first is stored while the next are made
+            if len(batch) >= min(STORE_BATCH, CHUNK << stored_batches) or batch[-1].index == reports - 1:
                 _store(session, exercise, plan, contexts, expected, batch, summary, shift)
-            batch = []
-            stored_batches += 1
-            if stored_batches & (stored_batches - 1) == 0:  # after batches 1, 2, 4, 8, ...
-                _refresh_statistics(session)
-            if progress is not None:
-                progress(summary.reports, reports)
+                batch = []
+                stored_batches += 1
+                if stored_batches & (stored_batches - 1) == 0:  # after batches 1, 2, 4, 8, ...
+                    _refresh_statistics(session)
+                if progress is not None:
+                    progress(summary.reports, reports)
+                if stored_batches % COLLECT_EVERY == 0:
+                    gc.collect(1)  # the cyclic garbage batches leave (about a thousand objects each)
     summary.last_number = plan.first_number + summary.reports - 1
     summary.seconds = time.perf_counter() - started
     events_service.append(
@@ -251,7 +286,9 @@ def _store(
 ) -> None:
     any_context = next(iter(contexts.values()))
     items = [_prepared(r, contexts[r.esp], shift) for r in batch]
+    started = time.perf_counter()
     results = intake.store(session, ctx=any_context, items=items, source=ReportSource.seed)
+    summary.store_seconds += time.perf_counter() - started
     rows = []
     for report, result in zip(batch, results, strict=True):
         if not isinstance(result, intake.Stored) or result.number != report.number:
@@ -277,4 +314,4 @@ def _store(
     summary.reports += len(batch)
 
 
-__all__ = ["CHUNK", "Summary", "chunks", "esp_accounts", "seed_exercise"]
+__all__ = ["CHUNK", "Summary", "chunks", "default_workers", "esp_accounts", "seed_exercise"]

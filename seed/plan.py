@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -127,6 +127,8 @@ class Tables:
         self.batched_given_csam = min(1.0, d.batched_share / shares[CSAM]) if shares[CSAM] > 0 else 0.0
         self._arrivals = _arrival_curve(plan)
         self.bundles = _bundles(plan, self)
+        self._bundle_starts = [b.start for b in self.bundles]  # sorted: bundles are ordered by start
+        self._longest_bundle = max((b.end - b.start for b in self.bundles), default=0.0)
         self.bundle_join = _join_probability(self, self.batched_given_csam)
         self.repeat_pool = d.repeat_pool or max(10, plan.reports // 50)
         self.file_days = tuple((plan.origin - timedelta(days=n)).strftime("%Y%m%d") for n in range(1, 400))
@@ -141,10 +143,17 @@ class Tables:
         return min((hour + min(inside, 1.0)) * 3600.0, float(len(weights) * 3600) - 1e-3)
 
     def bundle_at(self, offset: float, rng: random.Random) -> Bundle | None:
-        active = [b for b in self.bundles if b.start <= offset <= b.end]
+        active = self.active_bundles(offset)
         if active:
             return pick(rng, active)
         return None
+
+    def active_bundles(self, offset: float) -> list[Bundle]:
+        """The bundles running at `offset`, in their order: only those that started within the longest bundle's
+        span before it can be (a bisection on the sorted starts, not a scan of all the run's bundles)."""
+        starts, longest, bundles = self._bundle_starts, self._longest_bundle, self.bundles
+        low, high = bisect_left(starts, offset - longest - 1.0), bisect_right(starts, offset)
+        return [b for b in bundles[low:high] if b.start <= offset <= b.end]
 
 
 def _escalation_probabilities(shares: dict[str, float], urgent_share: float) -> dict[str, float]:
@@ -192,9 +201,7 @@ def _join_probability(tables: Tables, wanted: float) -> float:
     if not tables.bundles or wanted <= 0:
         return 0.0
     probes = 2000
-    covered = sum(
-        any(b.start <= tables.arrival((i + 0.5) / probes) <= b.end for b in tables.bundles) for i in range(probes)
-    )
+    covered = sum(bool(tables.active_bundles(tables.arrival((i + 0.5) / probes))) for i in range(probes))
     return min(1.0, wanted * probes / covered) if covered else 0.0
 
 
