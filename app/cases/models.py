@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, IdMixin
@@ -106,6 +106,16 @@ class Case(IdMixin, Base):
     sla_paused_seconds: Mapped[float] = mapped_column(default=0.0, server_default="0")
     triage_breached_at: Mapped[datetime | None]
     action_breached_at: Mapped[datetime | None]
+
+    # facts kept for statistics, set where they change (app.stats.facts)
+    report_count: Mapped[int] = mapped_column(default=0, server_default="0")  # reports in the case
+    esp_key: Mapped[str | None] = mapped_column(Text)  # the distinct ESP names of its reports, sorted, "\n"-joined
+    link_count: Mapped[int] = mapped_column(default=0, server_default="0")  # case_link rows, either direction
+    held_us: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # held so far (resumptions)
+    triage_us: Mapped[int | None] = mapped_column(BigInteger)  # opening to milestone, less time held before it
+    assign_us: Mapped[int | None] = mapped_column(BigInteger)
+    first_action_us: Mapped[int | None] = mapped_column(BigInteger)
+    close_us: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class CaseLink(IdMixin, Base):
