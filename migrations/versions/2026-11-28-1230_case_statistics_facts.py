@@ -35,48 +35,87 @@ def _sqlite_uuid(x: str) -> str:
     return f"lower({parts} || '-' || substr({x}, 21, 12))"
 
 
-def _backfill(postgres: bool) -> None:
-    if postgres:
-        esps = (
-            'SELECT string_agg(DISTINCT r.esp_name COLLATE "C", E\'\\n\' ORDER BY r.esp_name COLLATE "C")'
-            " FROM report r WHERE r.case_id = \"case\".id AND r.esp_name <> ''"
-        )
-        subject, held_seconds = 'CAST("case".id AS TEXT)', "CAST(e.data ->> 'held_seconds' AS DOUBLE PRECISION)"
-        on_hold = "e.data ->> 'from' = 'on_hold'"
+def backfill_postgresql(bind: sa.Connection) -> None:
+    """One pass: the reports, links and resumptions from hold aggregated per case, joined to the cases."""
+    held = "CAST(e.data ->> 'held_seconds' AS DOUBLE PRECISION)"
 
-        def us(x: str) -> str:
-            return f"CAST(EXTRACT(EPOCH FROM {x}) * 1000000 AS BIGINT)"
-    else:
-        esps = (
-            "SELECT group_concat(n, char(10)) FROM (SELECT DISTINCT r.esp_name AS n FROM report r"
-            " WHERE r.case_id = \"case\".id AND r.esp_name <> '' ORDER BY r.esp_name)"
+    def us(x: str) -> str:
+        return f"CAST(EXTRACT(EPOCH FROM {x}) * 1000000 AS BIGINT)"
+
+    def held_us(before: str | None) -> str:
+        upto = f" FILTER (WHERE e.at <= c.{before})" if before else ""
+        return f"CAST(round(sum({held}){upto} * 1000000) AS BIGINT)"
+
+    durations = ", ".join(
+        f"{column} = {us('f.' + milestone)} - {us('f.created_at')}"
+        + (f" - coalesce(f.held_{column}, 0)" if less_held else "")
+        for column, milestone, less_held in DURATIONS
+    )
+    held_columns = ", ".join(f"{held_us(m)} AS held_{column}" for column, m, less in DURATIONS if less)
+    bind.execute(
+        sa.text(f"""
+        WITH r AS (
+            SELECT case_id, count(*) AS n,
+                   string_agg(DISTINCT esp_name COLLATE "C", E'\\n' ORDER BY esp_name COLLATE "C")
+                       FILTER (WHERE esp_name <> '') AS k
+            FROM report WHERE case_id IS NOT NULL GROUP BY case_id
+        ), l AS (
+            SELECT id, count(*) AS n FROM (
+                SELECT case_id AS id FROM case_link UNION ALL SELECT other_id FROM case_link
+            ) AS ends GROUP BY id
+        ), h AS (
+            SELECT c.id, {held_us(None)} AS total, {held_columns}
+            FROM event e JOIN "case" c ON e.subject_id = CAST(c.id AS TEXT) AND e.exercise_id = c.exercise_id
+            WHERE e.type = 'case.transitioned' AND e.data ->> 'from' = 'on_hold'
+            GROUP BY c.id
+        ), f AS (
+            SELECT c.id, c.created_at, c.triaged_at, c.assigned_at, c.first_action_at, c.closed_at,
+                   coalesce(r.n, 0) AS report_count, r.k AS esp_key, coalesce(l.n, 0) AS link_count,
+                   coalesce(h.total, 0) AS held_us, h.held_assign_us, h.held_first_action_us, h.held_close_us
+            FROM "case" c LEFT JOIN r ON r.case_id = c.id LEFT JOIN l ON l.id = c.id LEFT JOIN h ON h.id = c.id
         )
-        subject, held_seconds = _sqlite_uuid('"case".id'), "CAST(json_extract(e.data, '$.held_seconds') AS REAL)"
-        on_hold = "json_extract(e.data, '$.from') = 'on_hold'"
-        us = _sqlite_us
+        UPDATE "case" SET report_count = f.report_count, esp_key = f.esp_key, link_count = f.link_count,
+            held_us = f.held_us, {durations}
+        FROM f WHERE "case".id = f.id
+        """)  # noqa: S608 - constant SQL fragments only
+    )
+
+
+def backfill_sqlite(bind: sa.Connection) -> None:
+    """One pass of correlated subqueries (the time held looked up only for cases that were held)."""
+    subject = _sqlite_uuid('"case".id')
 
     def held(before: str | None) -> str:
-        upto = f" AND e.at <= {before}" if before else ""
+        upto = f' AND e.at <= "case".{before}' if before else ""
         return (
-            f"(SELECT CAST(round(coalesce(sum({held_seconds}), 0) * 1000000) AS BIGINT) FROM event e"  # noqa: S608 - constant SQL fragments only
-            f' WHERE e.exercise_id = "case".exercise_id AND e.subject_id = {subject}'
-            f" AND e.type = 'case.transitioned' AND {on_hold}{upto})"
+            "(SELECT CAST(round(coalesce(sum(CAST(json_extract(e.data, '$.held_seconds') AS REAL)), 0) * 1000000)"  # noqa: S608 - constant SQL fragments only
+            f' AS INTEGER) FROM event e WHERE e.exercise_id = "case".exercise_id AND e.subject_id = {subject}'
+            f" AND e.type = 'case.transitioned' AND json_extract(e.data, '$.from') = 'on_hold'{upto})"
         )
 
-    op.execute(
-        'UPDATE "case" SET'  # noqa: S608 - constant SQL fragments only
-        ' report_count = (SELECT count(*) FROM report r WHERE r.case_id = "case".id),'
-        f" esp_key = ({esps}),"
-        ' link_count = (SELECT count(*) FROM case_link l WHERE l.case_id = "case".id)'
-        ' + (SELECT count(*) FROM case_link l WHERE l.other_id = "case".id)'
+    def if_held(sql: str) -> str:
+        return f"CASE WHEN sla_paused_seconds > 0 THEN {sql} ELSE 0 END"
+
+    durations = ", ".join(
+        f"{column} = CASE WHEN {milestone} IS NULL THEN NULL ELSE {_sqlite_us(milestone)} - {_sqlite_us('created_at')}"
+        + (f" - {if_held(held(milestone))}" if less_held else "")
+        + " END"
+        for column, milestone, less_held in DURATIONS
     )
-    held_us = f'UPDATE "case" SET held_us = {held(None)}'  # noqa: S608 - constant SQL fragments only
-    op.execute(f"{held_us} WHERE sla_paused_seconds > 0")
-    for column, milestone, less_held in DURATIONS:
-        before = held('"case".' + milestone)
-        minus = f" - CASE WHEN held_us > 0 THEN {before} ELSE 0 END" if less_held else ""
-        update = f'UPDATE "case" SET {column} = {us(milestone)} - {us("created_at")}{minus}'  # noqa: S608 - constant SQL fragments only
-        op.execute(f"{update} WHERE {milestone} IS NOT NULL")
+    esps = (
+        "SELECT group_concat(n, char(10)) FROM (SELECT DISTINCT r.esp_name AS n FROM report r"
+        " WHERE r.case_id = \"case\".id AND r.esp_name <> '' ORDER BY r.esp_name)"
+    )
+    bind.execute(
+        sa.text(
+            'UPDATE "case" SET'  # noqa: S608 - constant SQL fragments only
+            ' report_count = (SELECT count(*) FROM report r WHERE r.case_id = "case".id),'
+            f" esp_key = ({esps}),"
+            ' link_count = (SELECT count(*) FROM case_link l WHERE l.case_id = "case".id)'
+            ' + (SELECT count(*) FROM case_link l WHERE l.other_id = "case".id),'
+            f" held_us = {if_held(held(None))}, {durations}"
+        )
+    )
 
 
 def upgrade() -> None:
@@ -87,7 +126,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("held_us", sa.BigInteger(), server_default="0", nullable=False))
         for column, _, _ in DURATIONS:
             batch.add_column(sa.Column(column, sa.BigInteger(), nullable=True))
-    _backfill(op.get_bind().dialect.name == "postgresql")
+    bind = op.get_bind()
+    (backfill_postgresql if bind.dialect.name == "postgresql" else backfill_sqlite)(bind)
 
 
 def downgrade() -> None:

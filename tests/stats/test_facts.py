@@ -6,14 +6,18 @@ bulk actions."""
 from __future__ import annotations
 
 import copy
+import importlib.util
 import uuid
+from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.auth import service as auth_service
 from app.auth.models import ExerciseRole as R
 from app.auth.principal import ExerciseContext, Principal
+from app.cases.models import Case
 from app.core.clock import ManualWallClock
 from app.reports import service as reports_service
 from app.reports.document import Report as ReportDocument
@@ -142,3 +146,35 @@ def test_kept_facts_equal_a_recomputation_through_every_change(
     assert sum(1 for v in values if v["held_us"] > 0) >= 6
     assert any(v["close_us"] is not None and v["held_us"] > 0 for v in values)
     assert sum(v["triage_us"] is None for v in values) == 1  # the one case never triaged
+
+    # the migration's backfill derives the same facts from the record
+    session.execute(
+        update(Case)
+        .where(Case.exercise_id == world.exercise.id)
+        .values(
+            report_count=0,
+            esp_key=None,
+            link_count=0,
+            held_us=0,
+            triage_us=None,
+            assign_us=None,
+            first_action_us=None,
+            close_us=None,
+        )
+    )
+    migration = _migration()
+    connection = session.connection()
+    (migration.backfill_postgresql if connection.dialect.name == "postgresql" else migration.backfill_sqlite)(
+        connection
+    )
+    session.expire_all()
+    assert facts.kept(session, world.exercise.id) == derived
+
+
+def _migration():  # type: ignore[no-untyped-def]
+    path = next((Path(__file__).parents[2] / "migrations" / "versions").glob("*_case_statistics_facts.py"))
+    spec = importlib.util.spec_from_file_location("case_statistics_facts", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
