@@ -432,13 +432,30 @@ def _seconds(us: int | None) -> float | None:
     return None if us is None else us / 1_000_000
 
 
-def _duration_groups(session: Session, group: Any | None, join: Any | None, clauses: list[Any], metric: DurationMetric):  # type: ignore[no-untyped-def]
+OVERALL = ("overall",)  # the key of the figures over every group, when asked for with the groups
+
+
+def _duration_groups(  # type: ignore[no-untyped-def]
+    session: Session,
+    group: Any | None,
+    join: Any | None,
+    clauses: list[Any],
+    metric: DurationMetric,
+    *,
+    with_overall: bool = False,
+):
+    """Figures per value of ``group`` (and, with ``with_overall`` on PostgreSQL, under :data:`OVERALL` the figures
+    over all groups, from the same scan: ``ROLLUP``)."""
     column = DURATION_COLUMNS[metric]
     g = (group if group is not None else literal(None, Integer())).label("g")
     if _dialect(session) == "postgresql":  # one aggregate pass: ordered-set percentiles per group
+        if group is not None and isinstance(group.type, String):  # groups sorted bytewise, not by the locale
+            g = group.collate("C").label("g")
         disc = func.percentile_disc(postgresql.array([literal(disc_fraction(p)) for p in PERCENTILES]))
+        rollup = with_overall and group is not None
         stmt = select(
             g,
+            func.grouping(g) if rollup else literal(0),
             func.count(column),
             func.sum(column),
             func.max(column),
@@ -446,12 +463,12 @@ def _duration_groups(session: Session, group: Any | None, join: Any | None, clau
         ).select_from(Case)
         if join is not None:
             stmt = stmt.join(*join)
-        stmt = stmt.where(*clauses, column.is_not(None)).group_by(g)
+        stmt = stmt.where(*clauses, column.is_not(None)).group_by(func.rollup(g) if rollup else g)
         out: dict[Any, dict[str, Any]] = {}
-        for gv, count, total, top, pcts in session.execute(stmt).all():
+        for gv, total_row, count, total, top, pcts in session.execute(stmt).all():
             entry = {"count": int(count), "total": int(total), "max": int(top)}
             entry.update({f"p{p}": int(v) for p, v in zip(PERCENTILES, pcts, strict=True)})
-            out[gv] = entry
+            out[OVERALL if total_row else gv] = entry
         return out
     inner = select(g, column.label("d")).select_from(Case)
     if join is not None:
@@ -507,13 +524,21 @@ def durations(
     session: Session, *, ctx: ExerciseContext, filters: StatsFilter, metric: DurationMetric, by: Dimension | None
 ) -> DurationsRead:
     clauses = where(session, ctx, filters, now=ctx.now())
-    overall = _duration_groups(session, None, None, clauses, metric)
     groups: list[DurationGroup] = []
+    overall: dict[Any, dict[str, Any] | None] = {}
     if by is not None:
         expr, join = _dimension(by, _dialect(session), ctx.exercise.id, esp_pairs=True)
-        found = {_key(k): e for k, e in _duration_groups(session, expr, join, clauses, metric).items()}
-        label = _labels(session, ctx.exercise.id, [by], [(k,) for k in found])
-        groups = [_duration_group(k, label(by, k), found[k]) for k in sorted(found, key=lambda k: (k is None, k or ""))]
+        rollup = join is None and _dialect(session) == "postgresql"  # (a join may count a case twice)
+        found = _duration_groups(session, expr, join, clauses, metric, with_overall=rollup)
+        if OVERALL in found:
+            overall = {OVERALL: found.pop(OVERALL)}
+        elif rollup:
+            overall = {OVERALL: None}  # no case reached the milestone
+        keyed = {_key(k): e for k, e in found.items()}
+        label = _labels(session, ctx.exercise.id, [by], [(k,) for k in keyed])
+        groups = [_duration_group(k, label(by, k), keyed[k]) for k in sorted(keyed, key=lambda k: (k is None, k or ""))]
+    if not overall:
+        overall = _duration_groups(session, None, None, clauses, metric)
     return DurationsRead(
         metric=metric, by=by, overall=_duration_group(None, None, next(iter(overall.values()), None)), groups=groups
     )
@@ -623,19 +648,17 @@ def backlog(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> 
     now = ctx.now()
     clauses = [*where(session, ctx, filters, now=now), Case.status.in_(OPEN_STATUSES)]
     age = age_bucket_expr(now).label("age")
-    cells: dict[tuple[str, str], int] = {}
-    for a, s, n in session.execute(select(age, Case.status, func.count()).where(*clauses).group_by(age, Case.status)):
-        cells[(a, _key(s) or "")] = int(n)
+    cells: dict[tuple[str, str], int] = defaultdict(int)
+    work: dict[str | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    grouped = select(age, Case.status, Case.assignee_id, func.count()).where(*clauses)
+    for a, s, assignee, n in session.execute(grouped.group_by(age, Case.status, Case.assignee_id)):  # one scan
+        cells[(a, _key(s) or "")] += int(n)
+        work[_key(assignee)][_key(s) or ""] += int(n)
     by_age = [
         BacklogCell(age_bucket=name, status=s.value, count=cells.get((name, s.value), 0))
         for name, _ in AGE_BUCKETS
         for s in OPEN_STATUSES
     ]
-    work: dict[str | None, dict[str, int]] = defaultdict(dict)
-    for assignee, s, n in session.execute(
-        select(Case.assignee_id, Case.status, func.count()).where(*clauses).group_by(Case.assignee_id, Case.status)
-    ):
-        work[_key(assignee)][_key(s) or ""] = int(n)
     label = _labels(session, ctx.exercise.id, [Dimension.assignee], [(k,) for k in work])
     order = [s.value for s in OPEN_STATUSES]
     workload = [
