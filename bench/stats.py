@@ -2,10 +2,11 @@
 (the code the API runs, without HTTP), beside a baseline: a bare ``SELECT count(*)`` of the exercise's cases.
 
 The script creates its own database on the server given by TIPDESK_BENCH_PG_ADMIN_URL (default: the local server as
-user postgres), migrates it, bulk-loads the cases (with milestones, SLA breaches, tags, assignees), one report per
-case (a few bundles of two) and the hold events of the cases that were held, all with COPY (not through the API),
-runs each endpoint ``--runs`` times as a national analyst (who sees every case), prints p50/p95 in milliseconds,
-and drops the database (unless --keep). It is CPU-heavy: run it under ``nice``.
+user postgres), migrates it, bulk-loads the cases (with milestones, SLA breaches, tags, assignees, and the facts
+``app.stats.facts`` keeps, as the application sets them), one report per case (a few bundles of two) and the hold
+events of the cases that were held, all with COPY (not through the API), runs each endpoint ``--runs`` times as a
+national analyst (who sees every case), prints p50/p95 in milliseconds, and drops the database (unless --keep). It
+is CPU-heavy: run it under ``nice``.
 
     nice python bench/stats.py --cases 1000000 --runs 7
 """

@@ -1,11 +1,11 @@
 """Case statistics, computed in the database over the caller's visible cases (see ``app.stats.queries``).
 
-Figures are the same on SQLite and PostgreSQL: counts are counts; durations are integer microseconds
-(``app.stats.sql.epoch_us``) ranked by window functions, with percentiles by the nearest-rank definition (the value
-at rank ``ceil(p * n / 100)`` of the ``n`` durations sorted ascending, computed in integers as
-``(p * n + 99) // 100``); time buckets are integer divisions of microseconds since a fixed Monday, 1970-01-05 00:00
-UTC. ``tests/stats`` recompute every figure in plain Python from the same rows.
-"""
+Figures are the same on SQLite and PostgreSQL: counts are counts; durations are the integer microseconds kept on the
+case (``app.stats.facts``), with percentiles by the nearest-rank definition (the value at rank ``ceil(p * n / 100)``
+of the ``n`` durations sorted ascending, computed in integers as ``(p * n + 99) // 100``; window functions on
+SQLite, ``percentile_disc`` at :func:`disc_fraction` on PostgreSQL); time buckets are integer divisions of
+microseconds since a fixed Monday, 1970-01-05 00:00 UTC. ``tests/stats`` recompute every figure in plain Python from
+the same rows."""
 
 from __future__ import annotations
 

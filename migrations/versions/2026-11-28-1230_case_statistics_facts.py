@@ -118,6 +118,24 @@ def backfill_sqlite(bind: sa.Connection) -> None:
     )
 
 
+# timeseries group by date_bin(interval, milestone, origin) (``app.stats.service.timeseries``): statistics on those
+# expressions tell the planner there are few buckets, so it aggregates in parallel workers (without them it expects
+# one group per case and hashes a million rows in one process)
+BUCKETED = ("created_at", "triaged_at", "assigned_at", "closed_at", "triage_breached_at", "action_breached_at")
+INTERVALS = (("hour", "1 hour"), ("day", "1 day"), ("week", "7 days"))
+
+
+def _bucket_statistics() -> list[tuple[str, str]]:
+    return [
+        (
+            f"st_case_{column.removesuffix('_at')}_{name}",
+            f"date_bin('{interval}'::interval, {column}, '1970-01-05 00:00:00+00'::timestamptz)",
+        )
+        for column in BUCKETED
+        for name, interval in INTERVALS
+    ]
+
+
 def upgrade() -> None:
     with op.batch_alter_table("case") as batch:
         batch.add_column(sa.Column("report_count", sa.Integer(), server_default="0", nullable=False))
@@ -128,6 +146,10 @@ def upgrade() -> None:
             batch.add_column(sa.Column(column, sa.BigInteger(), nullable=True))
     bind = op.get_bind()
     (backfill_postgresql if bind.dialect.name == "postgresql" else backfill_sqlite)(bind)
+    if bind.dialect.name == "postgresql":
+        for name, expression in _bucket_statistics():
+            op.execute(f'CREATE STATISTICS {name} ON ({expression}) FROM "case"')
+        op.execute('ANALYZE "case"')
     for column, _, _ in DURATIONS:  # durations statistics read these alone (index-only scans on PostgreSQL)
         op.create_index(
             f"ix_case_exercise_id_{column}",
@@ -140,6 +162,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for name, _ in _bucket_statistics():
+            op.execute(f"DROP STATISTICS {name}")
     for column, _, _ in DURATIONS:
         op.drop_index(f"ix_case_exercise_id_{column}", table_name="case")
     with op.batch_alter_table("case") as batch:
