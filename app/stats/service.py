@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, and_, case, cast, func, literal, or_, select, true
+from sqlalchemy import BigInteger, Integer, String, and_, cast, func, literal, or_, select, true
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -205,8 +205,8 @@ def _sla_sums(now: datetime) -> list[Any]:
     breached = sla.filter_clause("breached", now)
     at_risk = sla.filter_clause("at_risk", now)
     return [
-        func.sum(case((breached, 1), else_=0)),
-        func.sum(case((at_risk, 1), else_=0)),
+        func.count().filter(breached),
+        func.count().filter(at_risk),
     ]
 
 
@@ -218,8 +218,8 @@ def summary(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> 
     dims = [Dimension.status, Dimension.priority, Dimension.classification]
     kept = [
         func.sum(Case.report_count),
-        func.sum(case((Case.report_count > 1, 1), else_=0)),
-        func.sum(case((Case.link_count > 0, 1), else_=0)),
+        func.count().filter(Case.report_count > 1),
+        func.count().filter(Case.link_count > 0),
     ]
     rows = _grouped(session, ctx.exercise.id, dims, clauses, func.count(), *_sla_sums(now), *kept)
     by: list[dict[str | None, int]] = [defaultdict(int) for _ in dims]
@@ -557,7 +557,7 @@ def _sla_columns(now: datetime) -> list[Any]:
     )
 
     def n(cond: Any) -> Any:
-        return func.sum(case((cond, 1), else_=0))
+        return func.count().filter(cond)
 
     return [
         func.count(),
@@ -632,11 +632,6 @@ def sla_stats(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -
 # --- backlog -------------------------------------------------------------------------------------------------------
 
 
-def age_bucket_expr(now: datetime) -> Any:
-    whens = [(Case.created_at > now - timedelta(days=days), name) for name, days in AGE_BUCKETS if days is not None]
-    return case(*whens, else_=AGE_BUCKETS[-1][0])
-
-
 def age_bucket(created_at: datetime, now: datetime) -> str:
     for name, days in AGE_BUCKETS:
         if days is not None and created_at > now - timedelta(days=days):
@@ -647,13 +642,20 @@ def age_bucket(created_at: datetime, now: datetime) -> str:
 def backlog(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> BacklogRead:
     now = ctx.now()
     clauses = [*where(session, ctx, filters, now=now), Case.status.in_(OPEN_STATUSES)]
-    age = age_bucket_expr(now).label("age")
+    # one scan, grouped by (status, assignee) only (few groups: aggregated in parallel), counting per group the cases
+    # newer than each age bound; a bucket is the difference of two such counts
+    bounds = [(name, days) for name, days in AGE_BUCKETS if days is not None]
+    newer = [func.count().filter(Case.created_at > now - timedelta(days=days)) for _, days in bounds]
     cells: dict[tuple[str, str], int] = defaultdict(int)
     work: dict[str | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    grouped = select(age, Case.status, Case.assignee_id, func.count()).where(*clauses)
-    for a, s, assignee, n in session.execute(grouped.group_by(age, Case.status, Case.assignee_id)):  # one scan
-        cells[(a, _key(s) or "")] += int(n)
-        work[_key(assignee)][_key(s) or ""] += int(n)
+    grouped = select(Case.status, Case.assignee_id, func.count(), *newer).where(*clauses)
+    for s, assignee, n, *within in session.execute(grouped.group_by(Case.status, Case.assignee_id)):
+        status, before = _key(s) or "", 0
+        for (name, _), count in zip(bounds, within, strict=True):
+            cells[(name, status)] += int(count or 0) - before
+            before = int(count or 0)
+        cells[(AGE_BUCKETS[-1][0], status)] += int(n) - before
+        work[_key(assignee)][status] += int(n)
     by_age = [
         BacklogCell(age_bucket=name, status=s.value, count=cells.get((name, s.value), 0))
         for name, _ in AGE_BUCKETS
@@ -681,7 +683,7 @@ PERIOD_FIELDS = ("outstanding_start", "received", "closed", "outstanding_end")
 
 def _period_columns(start: datetime, end: datetime) -> list[Any]:
     def n(cond: Any) -> Any:
-        return func.sum(case((cond, 1), else_=0))
+        return func.count().filter(cond)
 
     return [
         n(and_(Case.created_at < start, or_(Case.closed_at.is_(None), Case.closed_at >= start))),
