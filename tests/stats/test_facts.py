@@ -25,8 +25,9 @@ from app.reports.document import Report as ReportDocument
 from app.reports.models import ReportSource
 from app.stats import facts
 from tests.cases.conftest import World
-from tests.conftest import Actor
+from tests.conftest import Actor, Factory
 from tests.reports.test_intake_api import MINIMAL
+from tests.seed.test_loader import seeded
 
 
 def _batched(session: Session, world: World, reporter: Actor, md5: str, *, in_one_batch: int = 1) -> uuid.UUID:
@@ -184,3 +185,11 @@ def _migration():  # type: ignore[no-untyped-def]
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_a_seeded_exercise_keeps_its_facts(session: Session, factory: Factory) -> None:
+    """Seeding goes through intake's store: bundles opened and joined within a batch and across batches."""
+    exercise, _ = seeded(session, factory, "viral-bundle", 300)
+    kept = facts.kept(session, exercise.id)
+    assert kept == facts.recompute(session, exercise.id)
+    assert max(v["report_count"] for v in kept.values()) > 1
