@@ -25,7 +25,7 @@ from app.cases import sla
 from app.cases.models import Case, CaseStatus
 from app.reports.models import Report
 from app.stats import errors, facts
-from app.stats.queries import StatsFilter, where
+from app.stats.queries import StatsFilter, prefer_covering_index, where
 from app.stats.schemas import (
     AGE_BUCKETS,
     BacklogCell,
@@ -524,6 +524,7 @@ def durations(
     session: Session, *, ctx: ExerciseContext, filters: StatsFilter, metric: DurationMetric, by: Dimension | None
 ) -> DurationsRead:
     clauses = where(session, ctx, filters, now=ctx.now())
+    prefer_covering_index(session)
     groups: list[DurationGroup] = []
     overall: dict[Any, dict[str, Any] | None] = {}
     if by is not None:
