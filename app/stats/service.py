@@ -560,14 +560,27 @@ def _sla_columns(now: datetime) -> list[Any]:
     def n(cond: Any) -> Any:
         return func.count().filter(cond)
 
-    return [
+    return [  # pending is the rest (see _sla_values)
         func.count(),
         n(and_(Case.triaged_at.is_not(None), ~triage_breached)),
         n(triage_breached),
-        n(and_(Case.triaged_at.is_(None), ~triage_breached)),
         n(and_(Case.first_action_at.is_not(None), ~action_breached)),
         n(action_breached),
-        n(and_(Case.first_action_at.is_(None), ~action_breached)),
+    ]
+
+
+def _sla_values(v: Sequence[Any]) -> list[int]:
+    """The :data:`SLA_FIELDS` from the counts of :func:`_sla_columns`: per clock, met, breached and pending
+    partition the cases."""
+    cases, triage_met, triage_breached, action_met, action_breached = (int(x or 0) for x in v)
+    return [
+        cases,
+        triage_met,
+        triage_breached,
+        cases - triage_met - triage_breached,
+        action_met,
+        action_breached,
+        cases - action_met - action_breached,
     ]
 
 
@@ -605,7 +618,7 @@ def sla_stats(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -
     clauses = where(session, ctx, filters, now=now)
     dims = [Dimension.priority, Dimension.unit]
     rows = [
-        ((_key(k[0]), _key(k[1])), [int(x or 0) for x in v])
+        ((_key(k[0]), _key(k[1])), _sla_values(v))
         for k, v in _grouped(session, ctx.exercise.id, dims, clauses, *_sla_columns(now))
     ]
     total = [0] * len(SLA_FIELDS)
