@@ -2,10 +2,11 @@
 (the code the API runs, without HTTP), beside a baseline: a bare ``SELECT count(*)`` of the exercise's cases.
 
 The script creates its own database on the server given by TIPDESK_BENCH_PG_ADMIN_URL (default: the local server as
-user postgres), migrates it, bulk-loads the cases (with milestones, SLA breaches, tags, assignees), one report per
-case (a few bundles of two) and the hold events of the cases that were held, all with COPY (not through the API),
-runs each endpoint ``--runs`` times as a national analyst (who sees every case), prints p50/p95 in milliseconds,
-and drops the database (unless --keep). It is CPU-heavy: run it under ``nice``.
+user postgres), migrates it, bulk-loads the cases (with milestones, SLA breaches, tags, assignees, and the facts
+``app.stats.facts`` keeps, as the application sets them), one report per case (a few bundles of two) and the hold
+events of the cases that were held, all with COPY (not through the API), runs each endpoint ``--runs`` times as a
+national analyst (who sees every case), prints p50/p95 in milliseconds, and drops the database (unless --keep). It
+is CPU-heavy: run it under ``nice``.
 
     nice python bench/stats.py --cases 1000000 --runs 7
 """
@@ -42,7 +43,7 @@ from app.db import ops  # noqa: E402
 from app.db.session import Database  # noqa: E402
 from app.exercises import service as exercises_service  # noqa: E402
 from app.exercises.schemas import ExerciseCreate  # noqa: E402
-from app.stats import service  # noqa: E402
+from app.stats import facts, service  # noqa: E402
 from app.stats.queries import StatsFilter  # noqa: E402
 from app.stats.schemas import Dimension, DurationMetric, Interval, TimeMetric  # noqa: E402
 from app.units import service as units_service  # noqa: E402
@@ -59,7 +60,8 @@ CASE_COLUMNS = (
     "id", "exercise_id", "number", "status", "priority", "priority_rank", "classification", "urgent", "incident_type",
     "province", "unit_id", "assignee_id", "tags", "notes", "version", "created_at", "updated_at", "triaged_at",
     "assigned_at", "first_action_at", "closed_at", "disposition", "triage_due_at", "action_due_at", "sla_due_at",
-    "sla_warn_at", "sla_paused_seconds", "triage_breached_at", "action_breached_at",
+    "sla_warn_at", "sla_paused_seconds", "triage_breached_at", "action_breached_at", "report_count", "esp_key",
+    "link_count", "held_us", "triage_us", "assign_us", "first_action_us", "close_us",
 )  # fmt: skip
 REPORT_COLUMNS = ("id", "exercise_id", "number", "case_id", "source", "request_hash", "received_at", "recorded_at",
                   "document", "incident_type", "annotations", "esp_name", "classification", "urgent", "flags", "notes",
@@ -157,6 +159,18 @@ def _load(
                 action_due = triage_due + timedelta(hours=48)
                 open_clock = status not in ("closed", "referred", "on_hold")
                 unit = rng.choice(units) if status != "new" else None
+                esp, reports_here = rng.choice(ESPS), 2 if rng.random() < 0.05 else 1
+                held_us = round(held * 1_000_000)  # the facts intake and the lifecycle keep (app.stats.facts)
+                kept = (
+                    reports_here,
+                    facts.esp_key([esp]),
+                    0,
+                    held_us,
+                    *(
+                        None if at is None else facts.micros(created, at) - (held_us if less_held else 0)
+                        for at, less_held in ((triaged, False), (assigned, True), (first_action, True), (closed, True))
+                    ),
+                )
                 copy.write_row((
                     case_id, exercise_id, number, status, priority,
                     PRIORITY_RANK[Priority(priority)] if priority else NO_PRIORITY_RANK,
@@ -168,16 +182,16 @@ def _load(
                     triage_due, action_due, triage_due if open_clock and triaged is None else None,
                     triage_due - timedelta(hours=6) if open_clock and triaged is None else None, held,
                     triage_due if triaged is not None and triaged > triage_due else None,
-                    action_due if first_action is not None and first_action > action_due else None,
+                    action_due if first_action is not None and first_action > action_due else None, *kept,
                 ))  # fmt: skip
-                case_rows.append((case_id, created, rng.choice(INCIDENT_TYPES), rng.choice(ESPS), "referral"))
+                case_rows.append((case_id, created, rng.choice(INCIDENT_TYPES), esp, reports_here))
         with cursor.copy(f"COPY report ({', '.join(REPORT_COLUMNS)}) FROM STDIN") as copy:
-            for case_id, created, incident, esp, classification in case_rows:
-                for _ in range(2 if rng.random() < 0.05 else 1):
+            for case_id, created, incident, esp, reports_here in case_rows:
+                for _ in range(reports_here):
                     reports += 1
                     copy.write_row((
                         uuid.uuid4(), exercise_id, reports, case_id, "seed", "0" * 64, created, created, "{}",
-                        incident, "[]", esp, classification, False, "[]", "[]", False, 0, "{}", "unresolved",
+                        incident, "[]", esp, "referral", False, "[]", "[]", False, 0, "{}", "unresolved",
                     ))  # fmt: skip
         with cursor.copy(f"COPY event ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
             for seq, (case_id, at, held) in enumerate(holds, start=1_000_000):

@@ -26,6 +26,7 @@ from app.auth.models import ExerciseRole as R
 from app.cases import errors, sla
 from app.cases.models import Case
 from app.cases.models import CaseStatus as S
+from app.stats import facts
 
 DISPOSITIONS: tuple[str, ...] = (
     "arrest",
@@ -189,6 +190,7 @@ def dispatch(
     case.status = target
     if target != S.on_hold:
         sla.recompute(case, policy)
+    facts.transitioned(case, held_seconds=extra.get("held_seconds"))
     return extra
 
 

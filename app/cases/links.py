@@ -16,6 +16,7 @@ from app.cases import errors, service
 from app.cases.models import Case, CaseLink, CaseStatus, LinkKind
 from app.core.errors import Forbidden
 from app.reports.models import Report
+from app.stats import facts
 
 LINKERS = (ExerciseRole.analyst, ExerciseRole.supervisor, ExerciseRole.instructor)
 MERGERS = (ExerciseRole.supervisor, ExerciseRole.instructor)
@@ -51,6 +52,7 @@ def _add(
     )
     session.add(link)
     session.flush()
+    facts.linked((case, other), 1)
     for here, there, direction in ((case, other, "out"), (other, case, "in")):
         service.touch(here, at)
         service.record(
@@ -98,6 +100,7 @@ def unlink(session: Session, *, ctx: ExerciseContext, case_id: uuid.UUID, link_i
     at = ctx.now()
     session.delete(found)
     session.flush()
+    facts.linked(cases, -1)
     for here in cases:
         there = next(c for c in cases if c is not here)
         service.touch(here, at)
@@ -131,6 +134,7 @@ def merge(
             .values(case_id=target.id)
             .execution_options(synchronize_session=False)
         )
+        facts.reports_moved(session, (other, target))
         service.apply_transition(
             session,
             ctx=ctx,

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, IdMixin
@@ -64,6 +64,17 @@ class Case(IdMixin, Base):
         Index("ix_case_exercise_id_priority_rank_number", "exercise_id", "priority_rank", "number"),
         Index("ix_case_exercise_id_created_at_number", "exercise_id", "created_at", "number"),
         Index("ix_case_exercise_id_sla_due_at", "exercise_id", "sla_due_at"),
+        *(  # durations statistics read these alone (index-only), with what visibility and common groupings need
+            Index(
+                f"ix_case_exercise_id_{column}",
+                "exercise_id",
+                column,
+                postgresql_include=["arrives_at", "unit_id", "priority"],
+                postgresql_where=text(f"{column} IS NOT NULL"),
+                sqlite_where=text(f"{column} IS NOT NULL"),
+            )
+            for column in ("triage_us", "assign_us", "first_action_us", "close_us")
+        ),
     )
 
     exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"))
@@ -106,6 +117,16 @@ class Case(IdMixin, Base):
     sla_paused_seconds: Mapped[float] = mapped_column(default=0.0, server_default="0")
     triage_breached_at: Mapped[datetime | None]
     action_breached_at: Mapped[datetime | None]
+
+    # facts kept for statistics, set where they change (app.stats.facts)
+    report_count: Mapped[int] = mapped_column(default=0, server_default="0")  # reports in the case
+    esp_key: Mapped[str | None] = mapped_column(Text)  # the distinct ESP names of its reports, sorted, "\n"-joined
+    link_count: Mapped[int] = mapped_column(default=0, server_default="0")  # case_link rows, either direction
+    held_us: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # held so far (resumptions)
+    triage_us: Mapped[int | None] = mapped_column(BigInteger)  # opening to milestone, less time held before it
+    assign_us: Mapped[int | None] = mapped_column(BigInteger)
+    first_action_us: Mapped[int | None] = mapped_column(BigInteger)
+    close_us: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class CaseLink(IdMixin, Base):

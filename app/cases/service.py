@@ -24,6 +24,7 @@ from app.core.pagination import PageParams, paginate
 from app.events import chain
 from app.events import service as events_service
 from app.events.models import Event
+from app.stats import facts
 
 TERMINAL = (CaseStatus.closed, CaseStatus.referred)
 LIFECYCLE = lifecycle.DEFAULT
@@ -34,6 +35,11 @@ def _sla_columns(priority: str | None, created_at: datetime, policy: sla.Policy)
     probe = Case(priority=priority, created_at=created_at, status=CaseStatus.new, sla_paused_seconds=0.0)
     sla.recompute(probe, policy)
     return {c: getattr(probe, c) for c in ("triage_due_at", "action_due_at", "sla_due_at", "sla_warn_at")}
+
+
+def esp_name(ctx: ExerciseContext) -> str:
+    """The reporting organisation of a report posted by ``ctx`` (intake records it as the report's ``esp_name``)."""
+    return ctx.principal.user.display_name
 
 
 def build_case(
@@ -74,6 +80,7 @@ def build_case(
         "notes": [],
         "version": 1,
         "sla_paused_seconds": 0.0,
+        **facts.opened(esp_name(ctx)),
         "created_at": at,
         "updated_at": at,
         **_sla_columns(priority, at, policy),
@@ -144,10 +151,21 @@ def add_to_new_row(
         ctx, case=case, classification=classification, urgent=urgent, at=at, report_number=report_number
     )
     case.update(_sla_columns(case["priority"], case["created_at"], policy))
+    facts.report_joined(case, esp_name(ctx))
     return event
 
 
-JOINED_COLUMNS = ("id", "classification", "urgent", "priority", "priority_rank", "version", "updated_at")
+JOINED_COLUMNS = (
+    "id",
+    "classification",
+    "urgent",
+    "priority",
+    "priority_rank",
+    "version",
+    "updated_at",
+    "report_count",
+    "esp_key",
+)
 
 
 def join_stored_case(
@@ -166,6 +184,7 @@ def join_stored_case(
     event = report_added(
         ctx, case=values, classification=classification, urgent=urgent, at=at, report_number=report_number
     )
+    facts.report_joined(values, esp_name(ctx))
     priority_changed = values["priority"] != case.priority
     for column, value in values.items():
         setattr(case, column, value)

@@ -1,11 +1,11 @@
 """Case statistics, computed in the database over the caller's visible cases (see ``app.stats.queries``).
 
-Figures are the same on SQLite and PostgreSQL: counts are counts; durations are integer microseconds
-(``app.stats.sql.epoch_us``) ranked by window functions, with percentiles by the nearest-rank definition (the value
-at rank ``ceil(p * n / 100)`` of the ``n`` durations sorted ascending, computed in integers as
-``(p * n + 99) // 100``); time buckets are integer divisions of microseconds since a fixed Monday, 1970-01-05 00:00
-UTC. ``tests/stats`` recompute every figure in plain Python from the same rows.
-"""
+Figures are the same on SQLite and PostgreSQL: counts are counts; durations are the integer microseconds kept on the
+case (``app.stats.facts``), with percentiles by the nearest-rank definition (the value at rank ``ceil(p * n / 100)``
+of the ``n`` durations sorted ascending, computed in integers as ``(p * n + 99) // 100``; window functions on
+SQLite, ``percentile_disc`` at :func:`disc_fraction` on PostgreSQL); time buckets are integer divisions of
+microseconds since a fixed Monday, 1970-01-05 00:00 UTC. ``tests/stats`` recompute every figure in plain Python from
+the same rows."""
 
 from __future__ import annotations
 
@@ -15,17 +15,17 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, and_, case, cast, func, literal, or_, select, true
+from sqlalchemy import BigInteger, Integer, String, and_, cast, func, literal, or_, select, true
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.auth.principal import ExerciseContext
 from app.cases import sla
-from app.cases.models import Case, CaseLink, CaseStatus
-from app.events.models import Event
+from app.cases.models import Case, CaseStatus
 from app.reports.models import Report
-from app.stats import errors
-from app.stats.queries import StatsFilter, where
+from app.stats import errors, facts
+from app.stats.queries import StatsFilter, prefer_covering_index, where
 from app.stats.schemas import (
     AGE_BUCKETS,
     BacklogCell,
@@ -48,7 +48,7 @@ from app.stats.schemas import (
     TimeseriesRead,
     Workload,
 )
-from app.stats.sql import epoch_us, micros, span, tag_elements, uuid_text
+from app.stats.sql import epoch_us, tag_elements
 from app.units.models import Unit
 
 CLOSED = (CaseStatus.closed, CaseStatus.referred)
@@ -98,9 +98,12 @@ def parse_by(raw: str | None, *, allow_empty: bool, most: int = MAX_BY) -> list[
     return dims
 
 
-def _dimension(dim: Dimension, dialect: str, exercise_id: uuid.UUID) -> tuple[Any, tuple[Any, Any] | None]:
+def _dimension(
+    dim: Dimension, dialect: str, exercise_id: uuid.UUID, *, esp_pairs: bool = False
+) -> tuple[Any, tuple[Any, Any] | None]:
     """The SQL expression of a dimension, and what to join to ``Case`` for it (with its ON clause): the elements of
-    the tag list, or the distinct (case, ESP) pairs of the exercise's reports."""
+    the tag list. ESPs: the case's kept ESP key (``app.stats.facts``, split by :func:`_grouped`), or with
+    ``esp_pairs`` (figures that do not add up, as percentiles) the distinct (case, ESP) pairs of its reports."""
     match dim:
         case Dimension.status:
             return Case.status, None
@@ -114,6 +117,8 @@ def _dimension(dim: Dimension, dialect: str, exercise_id: uuid.UUID) -> tuple[An
             return Case.incident_type, None
         case Dimension.province:
             return Case.province, None
+        case Dimension.esp if not esp_pairs:
+            return Case.esp_key, None
         case Dimension.esp:  # a case counts under every ESP that reported it
             pairs = (
                 select(Report.case_id, Report.esp_name)
@@ -149,10 +154,22 @@ def _grouped(
     stmt = stmt.where(*clauses)
     if Dimension.tag in dims:  # most cases carry no tag: skip them before expanding the list
         stmt = stmt.where(cast(Case.tags, String) != "[]")
+    if Dimension.esp in dims:  # a case without reports has no ESP
+        stmt = stmt.where(Case.esp_key.is_not(None))
     if exprs:
         stmt = stmt.group_by(*exprs)
     n = len(exprs)
-    return [(tuple(row[:n]), tuple(row[n:])) for row in session.execute(stmt).all()]
+    rows = [(tuple(row[:n]), tuple(row[n:])) for row in session.execute(stmt).all()]
+    if Dimension.esp not in dims:
+        return rows
+    e = dims.index(Dimension.esp)  # a case counts under each ESP of its key: split the key, add up the sums
+    merged: dict[tuple[Any, ...], list[Any]] = {}
+    for keys, values in rows:
+        for name in facts.esp_names(keys[e]):
+            acc = merged.setdefault((*keys[:e], name, *keys[e + 1 :]), [0] * len(values))
+            for i, v in enumerate(values):
+                acc[i] += v or 0
+    return [(k, tuple(v)) for k, v in merged.items()]
 
 
 def _labels(session: Session, exercise_id: uuid.UUID, dims: Sequence[Dimension], keys: Iterable[tuple[Any, ...]]):  # type: ignore[no-untyped-def]
@@ -188,42 +205,34 @@ def _sla_sums(now: datetime) -> list[Any]:
     breached = sla.filter_clause("breached", now)
     at_risk = sla.filter_clause("at_risk", now)
     return [
-        func.sum(case((breached, 1), else_=0)),
-        func.sum(case((at_risk, 1), else_=0)),
+        func.count().filter(breached),
+        func.count().filter(at_risk),
     ]
 
 
 def summary(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> SummaryRead:
+    """One scan of the cases: per (status, priority, classification), the count, the SLA figures and the kept
+    report and link counts (``app.stats.facts``)."""
     now = ctx.now()
     clauses = where(session, ctx, filters, now=now)
     dims = [Dimension.status, Dimension.priority, Dimension.classification]
-    rows = _grouped(session, ctx.exercise.id, dims, clauses, func.count(), *_sla_sums(now))
+    kept = [
+        func.sum(Case.report_count),
+        func.count().filter(Case.report_count > 1),
+        func.count().filter(Case.link_count > 0),
+    ]
+    rows = _grouped(session, ctx.exercise.id, dims, clauses, func.count(), *_sla_sums(now), *kept)
     by: list[dict[str | None, int]] = [defaultdict(int) for _ in dims]
-    cases = breached = at_risk = 0
-    for keys, (count, b, r) in rows:
+    cases = breached = at_risk = reports = bundled = deconflicted = 0
+    for keys, (count, b, r, n_reports, n_bundled, n_linked) in rows:
         for i, k in enumerate(keys):
             by[i][_key(k)] += count
         cases += count
         breached += int(b or 0)
         at_risk += int(r or 0)
-    per_case = (
-        select(Report.case_id, func.count().label("n"))
-        .where(Report.exercise_id == ctx.exercise.id, Report.case_id.in_(select(Case.id).where(*clauses)))
-        .group_by(Report.case_id)
-        .subquery()
-    )
-    reports, bundled = session.execute(
-        select(
-            func.coalesce(func.sum(per_case.c.n), 0), func.coalesce(func.sum(case((per_case.c.n > 1, 1), else_=0)), 0)
-        )
-    ).one()
-    eid = ctx.exercise.id
-    linked = Case.id.in_(
-        select(CaseLink.case_id)
-        .where(CaseLink.exercise_id == eid)
-        .union(select(CaseLink.other_id).where(CaseLink.exercise_id == eid))
-    )
-    deconflicted = session.scalar(select(func.count()).select_from(Case).where(*clauses, linked)) or 0
+        reports += int(n_reports or 0)
+        bundled += int(n_bundled or 0)
+        deconflicted += int(n_linked or 0)
     open_backlog = sum(n for k, n in by[0].items() if k not in CLOSED)
 
     def counts(d: dict[str | None, int], order: Sequence[str] | None = None) -> list[Count]:
@@ -398,35 +407,13 @@ MILESTONES: dict[DurationMetric, Any] = {
     DurationMetric.time_to_first_action: Case.first_action_at,
     DurationMetric.time_to_close: Case.closed_at,
 }
-
-
-def held_before(milestone: Any) -> Any:
-    """Microseconds a case spent on hold before ``milestone``: the ``held_seconds`` of its resumptions from hold up
-    to then (a hold never spans a milestone: holding starts from triaged, assigned or investigating and returns
-    there). Read from the event log only for cases that were ever held."""
-    resumed = (
-        select(func.sum(Event.data["held_seconds"].as_float()))
-        .where(
-            Event.exercise_id == Case.exercise_id,
-            Event.subject_id == uuid_text(Case.id),
-            Event.type == "case.transitioned",
-            Event.at <= milestone,
-            Event.data["from"].as_string() == CaseStatus.on_hold.value,
-        )
-        .correlate(Case)
-        .scalar_subquery()
-    )
-    return case(
-        (Case.sla_paused_seconds > 0, cast(func.round(func.coalesce(resumed, 0.0) * 1_000_000), BigInteger)),
-        else_=literal(0, BigInteger()),
-    )
-
-
-def duration_us(metric: DurationMetric) -> Any:
-    """From the opening to the milestone, less the time held before it (read back with ``sql.micros``)."""
-    milestone = MILESTONES[metric]
-    held = literal(0, BigInteger()) if metric == DurationMetric.time_to_triage else held_before(milestone)
-    return span(milestone, Case.created_at, held)  # holding starts after triage
+# the kept durations (``app.stats.facts``): opening to milestone, less the time held before it, in microseconds
+DURATION_COLUMNS: dict[DurationMetric, Any] = {
+    DurationMetric.time_to_triage: Case.triage_us,
+    DurationMetric.time_to_assign: Case.assign_us,
+    DurationMetric.time_to_first_action: Case.first_action_us,
+    DurationMetric.time_to_close: Case.close_us,
+}
 
 
 def nearest_rank(p: int, n: int) -> int:
@@ -434,17 +421,59 @@ def nearest_rank(p: int, n: int) -> int:
     return (p * n + 99) // 100
 
 
+def disc_fraction(p: int) -> float:
+    """The fraction for which PostgreSQL's ``percentile_disc`` (the value at rank ``ceil(fraction * n)``, in floating
+    point) picks the nearest rank of ``p``: nudged down so that ``p * n / 100`` landing on an integer is not carried
+    past it by rounding error (exact while ``n`` stays below 10^9)."""
+    return p / 100 - 1e-12
+
+
 def _seconds(us: int | None) -> float | None:
     return None if us is None else us / 1_000_000
 
 
-def _duration_groups(session: Session, group: Any | None, join: Any | None, clauses: list[Any], metric: DurationMetric):  # type: ignore[no-untyped-def]
-    d = duration_us(metric).label("d")
+OVERALL = ("overall",)  # the key of the figures over every group, when asked for with the groups
+
+
+def _duration_groups(  # type: ignore[no-untyped-def]
+    session: Session,
+    group: Any | None,
+    join: Any | None,
+    clauses: list[Any],
+    metric: DurationMetric,
+    *,
+    with_overall: bool = False,
+):
+    """Figures per value of ``group`` (and, with ``with_overall`` on PostgreSQL, under :data:`OVERALL` the figures
+    over all groups, from the same scan: ``ROLLUP``)."""
+    column = DURATION_COLUMNS[metric]
     g = (group if group is not None else literal(None, Integer())).label("g")
-    inner = select(g, d).select_from(Case)
+    if _dialect(session) == "postgresql":  # one aggregate pass: ordered-set percentiles per group
+        if group is not None and isinstance(group.type, String):  # groups sorted bytewise, not by the locale
+            g = group.collate("C").label("g")
+        disc = func.percentile_disc(postgresql.array([literal(disc_fraction(p)) for p in PERCENTILES]))
+        rollup = with_overall and group is not None
+        stmt = select(
+            g,
+            func.grouping(g) if rollup else literal(0),
+            func.count(column),
+            func.sum(column),
+            func.max(column),
+            disc.within_group(column).label("pcts"),
+        ).select_from(Case)
+        if join is not None:
+            stmt = stmt.join(*join)
+        stmt = stmt.where(*clauses, column.is_not(None)).group_by(func.rollup(g) if rollup else g)
+        out: dict[Any, dict[str, Any]] = {}
+        for gv, total_row, count, total, top, pcts in session.execute(stmt).all():
+            entry = {"count": int(count), "total": int(total), "max": int(top)}
+            entry.update({f"p{p}": int(v) for p, v in zip(PERCENTILES, pcts, strict=True)})
+            out[OVERALL if total_row else gv] = entry
+        return out
+    inner = select(g, column.label("d")).select_from(Case)
     if join is not None:
         inner = inner.join(*join)
-    inner_sq = inner.where(*clauses, MILESTONES[metric].is_not(None)).subquery()
+    inner_sq = inner.where(*clauses, column.is_not(None)).subquery()
     part = inner_sq.c.g
     ranked = select(
         inner_sq.c.g,
@@ -456,14 +485,14 @@ def _duration_groups(session: Session, group: Any | None, join: Any | None, clau
     n = ranked.c.n
     wanted = or_(*(ranked.c.rn == (literal(p) * n + 99) // 100 for p in PERCENTILES), ranked.c.rn == n)
     rows = session.execute(select(ranked.c.g, ranked.c.rn, ranked.c.n, ranked.c.total, ranked.c.d).where(wanted)).all()
-    out: dict[Any, dict[str, Any]] = {}
+    out = {}
     for gv, rn, count, total, value in rows:
-        entry = out.setdefault(gv, {"count": int(count), "total": micros(total)})
+        entry = out.setdefault(gv, {"count": int(count), "total": int(total)})
         for p in PERCENTILES:
             if rn == nearest_rank(p, int(count)):
-                entry[f"p{p}"] = micros(value)
+                entry[f"p{p}"] = int(value)
         if rn == count:
-            entry["max"] = micros(value)
+            entry["max"] = int(value)
     return out
 
 
@@ -495,13 +524,22 @@ def durations(
     session: Session, *, ctx: ExerciseContext, filters: StatsFilter, metric: DurationMetric, by: Dimension | None
 ) -> DurationsRead:
     clauses = where(session, ctx, filters, now=ctx.now())
-    overall = _duration_groups(session, None, None, clauses, metric)
+    prefer_covering_index(session)
     groups: list[DurationGroup] = []
+    overall: dict[Any, dict[str, Any] | None] = {}
     if by is not None:
-        expr, join = _dimension(by, _dialect(session), ctx.exercise.id)
-        found = {_key(k): e for k, e in _duration_groups(session, expr, join, clauses, metric).items()}
-        label = _labels(session, ctx.exercise.id, [by], [(k,) for k in found])
-        groups = [_duration_group(k, label(by, k), found[k]) for k in sorted(found, key=lambda k: (k is None, k or ""))]
+        expr, join = _dimension(by, _dialect(session), ctx.exercise.id, esp_pairs=True)
+        rollup = join is None and _dialect(session) == "postgresql"  # (a join may count a case twice)
+        found = _duration_groups(session, expr, join, clauses, metric, with_overall=rollup)
+        if OVERALL in found:
+            overall = {OVERALL: found.pop(OVERALL)}
+        elif rollup:
+            overall = {OVERALL: None}  # no case reached the milestone
+        keyed = {_key(k): e for k, e in found.items()}
+        label = _labels(session, ctx.exercise.id, [by], [(k,) for k in keyed])
+        groups = [_duration_group(k, label(by, k), keyed[k]) for k in sorted(keyed, key=lambda k: (k is None, k or ""))]
+    if not overall:
+        overall = _duration_groups(session, None, None, clauses, metric)
     return DurationsRead(
         metric=metric, by=by, overall=_duration_group(None, None, next(iter(overall.values()), None)), groups=groups
     )
@@ -520,16 +558,29 @@ def _sla_columns(now: datetime) -> list[Any]:
     )
 
     def n(cond: Any) -> Any:
-        return func.sum(case((cond, 1), else_=0))
+        return func.count().filter(cond)
 
-    return [
+    return [  # pending is the rest (see _sla_values)
         func.count(),
         n(and_(Case.triaged_at.is_not(None), ~triage_breached)),
         n(triage_breached),
-        n(and_(Case.triaged_at.is_(None), ~triage_breached)),
         n(and_(Case.first_action_at.is_not(None), ~action_breached)),
         n(action_breached),
-        n(and_(Case.first_action_at.is_(None), ~action_breached)),
+    ]
+
+
+def _sla_values(v: Sequence[Any]) -> list[int]:
+    """The :data:`SLA_FIELDS` from the counts of :func:`_sla_columns`: per clock, met, breached and pending
+    partition the cases."""
+    cases, triage_met, triage_breached, action_met, action_breached = (int(x or 0) for x in v)
+    return [
+        cases,
+        triage_met,
+        triage_breached,
+        cases - triage_met - triage_breached,
+        action_met,
+        action_breached,
+        cases - action_met - action_breached,
     ]
 
 
@@ -567,7 +618,7 @@ def sla_stats(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -
     clauses = where(session, ctx, filters, now=now)
     dims = [Dimension.priority, Dimension.unit]
     rows = [
-        ((_key(k[0]), _key(k[1])), [int(x or 0) for x in v])
+        ((_key(k[0]), _key(k[1])), _sla_values(v))
         for k, v in _grouped(session, ctx.exercise.id, dims, clauses, *_sla_columns(now))
     ]
     total = [0] * len(SLA_FIELDS)
@@ -595,11 +646,6 @@ def sla_stats(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -
 # --- backlog -------------------------------------------------------------------------------------------------------
 
 
-def age_bucket_expr(now: datetime) -> Any:
-    whens = [(Case.created_at > now - timedelta(days=days), name) for name, days in AGE_BUCKETS if days is not None]
-    return case(*whens, else_=AGE_BUCKETS[-1][0])
-
-
 def age_bucket(created_at: datetime, now: datetime) -> str:
     for name, days in AGE_BUCKETS:
         if days is not None and created_at > now - timedelta(days=days):
@@ -610,20 +656,25 @@ def age_bucket(created_at: datetime, now: datetime) -> str:
 def backlog(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> BacklogRead:
     now = ctx.now()
     clauses = [*where(session, ctx, filters, now=now), Case.status.in_(OPEN_STATUSES)]
-    age = age_bucket_expr(now).label("age")
-    cells: dict[tuple[str, str], int] = {}
-    for a, s, n in session.execute(select(age, Case.status, func.count()).where(*clauses).group_by(age, Case.status)):
-        cells[(a, _key(s) or "")] = int(n)
+    # one scan, grouped by (status, assignee) only (few groups: aggregated in parallel), counting per group the cases
+    # newer than each age bound; a bucket is the difference of two such counts
+    bounds = [(name, days) for name, days in AGE_BUCKETS if days is not None]
+    newer = [func.count().filter(Case.created_at > now - timedelta(days=days)) for _, days in bounds]
+    cells: dict[tuple[str, str], int] = defaultdict(int)
+    work: dict[str | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    grouped = select(Case.status, Case.assignee_id, func.count(), *newer).where(*clauses)
+    for s, assignee, n, *within in session.execute(grouped.group_by(Case.status, Case.assignee_id)):
+        status, before = _key(s) or "", 0
+        for (name, _), count in zip(bounds, within, strict=True):
+            cells[(name, status)] += int(count or 0) - before
+            before = int(count or 0)
+        cells[(AGE_BUCKETS[-1][0], status)] += int(n) - before
+        work[_key(assignee)][status] += int(n)
     by_age = [
         BacklogCell(age_bucket=name, status=s.value, count=cells.get((name, s.value), 0))
         for name, _ in AGE_BUCKETS
         for s in OPEN_STATUSES
     ]
-    work: dict[str | None, dict[str, int]] = defaultdict(dict)
-    for assignee, s, n in session.execute(
-        select(Case.assignee_id, Case.status, func.count()).where(*clauses).group_by(Case.assignee_id, Case.status)
-    ):
-        work[_key(assignee)][_key(s) or ""] = int(n)
     label = _labels(session, ctx.exercise.id, [Dimension.assignee], [(k,) for k in work])
     order = [s.value for s in OPEN_STATUSES]
     workload = [
@@ -646,7 +697,7 @@ PERIOD_FIELDS = ("outstanding_start", "received", "closed", "outstanding_end")
 
 def _period_columns(start: datetime, end: datetime) -> list[Any]:
     def n(cond: Any) -> Any:
-        return func.sum(case((cond, 1), else_=0))
+        return func.count().filter(cond)
 
     return [
         n(and_(Case.created_at < start, or_(Case.closed_at.is_(None), Case.closed_at >= start))),

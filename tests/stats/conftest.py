@@ -20,6 +20,7 @@ from app.cases.models import PRIORITY_RANK, Case, CaseLink, CaseStatus, Classifi
 from app.events import service as events_service
 from app.events.models import Event
 from app.reports.models import Report, ReportSource
+from app.stats import facts
 from tests.cases.conftest import World, open_case, world  # noqa: F401  (the fixture, for this folder)
 from tests.conftest import Actor
 
@@ -184,6 +185,8 @@ def stats_world(world: World) -> StatsWorld:  # noqa: F811
                 created_at=now,
             )
         )
+    session.flush()
+    facts.refresh(session, world.exercise.id)  # rows written around the application: derive their facts
     session.commit()
     return StatsWorld(world, now, investigators, analyst_a)
 
