@@ -78,9 +78,17 @@ def session(database: Database) -> Iterator[Session]:
         connection.close()
 
 
+@pytest.fixture(scope="session")
+def _application(settings: Settings, database: Database) -> FastAPI:
+    """One application for the whole run. A new one per test would build its routes again (FastAPI sets each route
+    up on the first request that reaches its router) and its OpenAPI document, seconds in all for some tests."""
+    return create_app(settings, database=database)
+
+
 @pytest.fixture
-def app(settings: Settings, database: Database, session: Session) -> FastAPI:
-    application = create_app(settings, database=database)
+def app(_application: FastAPI, settings: Settings, database: Database, session: Session) -> Iterator[FastAPI]:
+    """The application bound to this test's session; what a test changes on it (settings, overrides) is undone."""
+    application = _application
 
     def _test_db() -> Iterator[Session]:
         session.expunge_all()  # like production: nothing survives from one request to the next
@@ -91,9 +99,14 @@ def app(settings: Settings, database: Database, session: Session) -> FastAPI:
             session.rollback()
             raise
 
+    application.state.settings, application.state.db = settings, database
     application.dependency_overrides[get_db] = _test_db
     application.dependency_overrides[get_session_factory] = lambda: lambda: session
-    return application
+    try:
+        yield application
+    finally:
+        application.dependency_overrides.clear()
+        application.state.settings, application.state.db = settings, database
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, delete, or_, select
@@ -26,15 +27,19 @@ PLACE_FIELDS = ("country", "province", "regency_code", "city", "district", "isp"
 
 
 def clone_defaults(session: Session, *, exercise_id: uuid.UUID, now: datetime) -> int:
-    rows = [_row(exercise_id, spec, now) for spec in default_blocks()]
+    rows = [{"id": uuid.uuid4(), "exercise_id": exercise_id, **place, "updated_at": now} for place in _default_places()]
     insert_rows(session, AddressBlock, rows)
     return len(rows)
 
 
-def _row(exercise_id: uuid.UUID, spec: BlockSpec, now: datetime) -> dict[str, Any]:
+@cache
+def _default_places() -> tuple[dict[str, Any], ...]:
+    """The columns every exercise's copy of the default registry shares, built once per process."""
+    return tuple(_place_columns(spec) for spec in default_blocks())
+
+
+def _place_columns(spec: BlockSpec) -> dict[str, Any]:
     return {
-        "id": uuid.uuid4(),
-        "exercise_id": exercise_id,
         "network": spec.network.cidr,
         "first": spec.network.first,
         "last": spec.network.last,
@@ -46,7 +51,6 @@ def _row(exercise_id: uuid.UUID, spec: BlockSpec, now: datetime) -> dict[str, An
         "district": spec.district,
         "isp": spec.isp,
         "note": spec.note,
-        "updated_at": now,
     }
 
 

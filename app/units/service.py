@@ -11,11 +11,12 @@ import uuid
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.principal import ExerciseContext
 from app.core.pagination import PageParams, paginate
+from app.db.bulk import insert_rows
 from app.events import service as events_service
 from app.units import errors
 from app.units.jurisdiction import Outcome as Outcome
@@ -33,7 +34,7 @@ class Cloned(NamedTuple):
 
 
 def clone_template(session: Session, *, exercise_id: uuid.UUID, template: OrgTemplate, now: datetime) -> Cloned:
-    """Copy a template's units and jurisdiction areas into an exercise, in two bulk inserts."""
+    """Copy a template's units and jurisdiction areas into an exercise, in two bulk inserts (COPY on PostgreSQL)."""
     ids: dict[str, uuid.UUID] = {}
     units: list[dict[str, Any]] = []
     for tu in template.units:
@@ -63,10 +64,8 @@ def clone_template(session: Session, *, exercise_id: uuid.UUID, template: OrgTem
         }
         for ta in template.areas
     ]
-    if units:  # bulk inserts: one executemany per table
-        session.execute(insert(Unit), units)
-    if areas:
-        session.execute(insert(JurisdictionArea), areas)
+    insert_rows(session, Unit, units)  # parents before children: COPY or executemany keep the order
+    insert_rows(session, JurisdictionArea, areas)
     return Cloned(len(units), len(areas))
 
 
