@@ -3,10 +3,10 @@
 
 The script creates its own database on the server given by TIPDESK_BENCH_PG_ADMIN_URL (default: the local server as
 user postgres), migrates it, bulk-loads the cases (with milestones, SLA breaches, tags, assignees, and the facts
-``app.stats.facts`` keeps, as the application sets them), one report per case (a few bundles of two) and the hold
-events of the cases that were held, all with COPY (not through the API), runs each endpoint ``--runs`` times as a
-national analyst (who sees every case), prints p50/p95 in milliseconds, and drops the database (unless --keep). It
-is CPU-heavy: run it under ``nice``.
+``app.stats.facts`` keeps, as the application sets them), one report per case (a few bundles of two), deconfliction
+records for 4% of the cases (pairs, both ways) and the hold events of the cases that were held, all with COPY (not
+through the API), runs each endpoint ``--runs`` times as a national analyst (who sees every case), prints p50/p95 in
+milliseconds, and drops the database (unless --keep). It is CPU-heavy: run it under ``nice``.
 
     nice python bench/stats.py --cases 1000000 --runs 7
 """
@@ -56,12 +56,14 @@ PRIORITIES = ((None, 10), ("E", 5), ("1", 20), ("2", 35), ("3", 30))
 ESPS = ("Contoh Social", "Contoh Mail", "Contoh Video", "Contoh Chat")
 INCIDENT_TYPES = ("Child Pornography (possession, manufacture, and distribution)", "Online Enticement of Children for "
                   "Sexual Acts", "Child Sex Trafficking", "Unsolicited Obscene Material Sent to a Child")  # fmt: skip
+DECONFLICTION_COLUMNS = ("id", "exercise_id", "case_id", "other_id", "kind", "scope", "value", "value_hash",
+                         "created_at")  # fmt: skip
 CASE_COLUMNS = (
     "id", "exercise_id", "number", "status", "priority", "priority_rank", "classification", "urgent", "incident_type",
     "province", "unit_id", "assignee_id", "tags", "notes", "version", "created_at", "updated_at", "triaged_at",
     "assigned_at", "first_action_at", "closed_at", "disposition", "triage_due_at", "action_due_at", "sla_due_at",
     "sla_warn_at", "sla_paused_seconds", "triage_breached_at", "action_breached_at", "report_count", "esp_key",
-    "link_count", "held_us", "triage_us", "assign_us", "first_action_us", "close_us",
+    "link_count", "deconflicted", "held_us", "triage_us", "assign_us", "first_action_us", "close_us",
 )  # fmt: skip
 REPORT_COLUMNS = ("id", "exercise_id", "number", "case_id", "source", "request_hash", "received_at", "recorded_at",
                   "document", "incident_type", "annotations", "esp_name", "classification", "urgent", "flags", "notes",
@@ -165,6 +167,7 @@ def _load(
                     reports_here,
                     facts.esp_key([esp]),
                     0,
+                    (number - 1) % 50 == 1 or ((number - 1) % 50 == 0 and number < count),  # deconflicted: pairs below
                     held_us,
                     *(
                         None if at is None else facts.micros(created, at) - (held_us if less_held else 0)
@@ -193,6 +196,13 @@ def _load(
                         uuid.uuid4(), exercise_id, reports, case_id, "seed", "0" * 64, created, created, "{}",
                         incident, "[]", esp, "referral", False, "[]", "[]", False, 0, "{}", "unresolved",
                     ))  # fmt: skip
+        with cursor.copy(f"COPY case_deconfliction ({', '.join(DECONFLICTION_COLUMNS)}) FROM STDIN") as copy:
+            for i in range(0, len(case_rows) - 1, 50):  # 4% of cases share an indicator with another unit's case
+                (a, at, *_), (b, *_) = case_rows[i], case_rows[i + 1]
+                value = f"subject{i}@example.com"
+                for case_id, other_id in ((a, b), (b, a)):
+                    copy.write_row((uuid.uuid4(), exercise_id, case_id, other_id, "email", "", value,
+                                    f"{i:064d}", at))  # fmt: skip
         with cursor.copy(f"COPY event ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
             for seq, (case_id, at, held) in enumerate(holds, start=1_000_000):
                 data = {"from": "on_hold", "to": "triaged", "held_seconds": held}
@@ -202,7 +212,8 @@ def _load(
     finally:
         raw.close()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in ("case", "report", "event"):  # as autovacuum would: statistics and the visibility map
+        # as autovacuum would: statistics and the visibility map
+        for table in ("case", "report", "case_deconfliction", "event"):
             conn.execute(text(f'VACUUM ANALYZE "{table}"'))
     return time.perf_counter() - started, reports, len(holds)
 

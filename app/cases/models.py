@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, IdMixin
@@ -122,6 +122,7 @@ class Case(IdMixin, Base):
     report_count: Mapped[int] = mapped_column(default=0, server_default="0")  # reports in the case
     esp_key: Mapped[str | None] = mapped_column(Text)  # the distinct ESP names of its reports, sorted, "\n"-joined
     link_count: Mapped[int] = mapped_column(default=0, server_default="0")  # case_link rows, either direction
+    deconflicted: Mapped[bool] = mapped_column(default=False, server_default=false())  # has case_deconfliction rows
     held_us: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # held so far (resumptions)
     triage_us: Mapped[int | None] = mapped_column(BigInteger)  # opening to milestone, less time held before it
     assign_us: Mapped[int | None] = mapped_column(BigInteger)

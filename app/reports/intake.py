@@ -36,6 +36,7 @@ from app.reports.document import Report as ReportDocument
 from app.reports.models import Indicator, Report, ReportFile, ReportSource
 from app.routing import service as routing_service
 from app.routing.models import Deconfliction, RoutingDecision
+from app.stats import facts
 
 CLOSED = (ExerciseStatus.closed, ExerciseStatus.archived)
 NOT_JOINABLE = (CaseStatus.closed, CaseStatus.referred)
@@ -427,6 +428,7 @@ def _write(
     )
     drafts += linked
     held += linked_later
+    facts.deconflicted(session, case_rows, links)
     for model, rows in (
         (Case, case_rows),
         (Report, report_rows),

@@ -4,6 +4,8 @@
   set when intake opens a case or a report joins one (``app.cases.service``), and recounted when a merge moves
   reports (``app.cases.links``);
 - ``link_count``: the case links (``case_link``) naming the case, either direction (``app.cases.links``);
+- ``deconflicted``: the case has deconfliction records (``case_deconfliction``: an indicator shared with a case
+  another unit holds), set by intake when it writes them (:func:`deconflicted`); they are never removed;
 - ``held_us``: the time held so far, the sum of the ``held_seconds`` the resumptions from hold record, in
   microseconds; and the durations ``triage_us``, ``assign_us``, ``first_action_us``, ``close_us``: from the opening
   to the milestone, less the time held before it (none before triage), set when the milestone is set and cleared
@@ -21,18 +23,21 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cases.models import Case, CaseLink, CaseStatus
 from app.events.models import Event
 from app.reports.models import Report
+from app.routing.models import Deconfliction
 
 ESP_SEPARATOR = "\n"
 FACTS = (
     "report_count",
     "esp_key",
     "link_count",
+    "deconflicted",
     "held_us",
     "triage_us",
     "assign_us",
@@ -67,7 +72,7 @@ def micros(start: datetime, end: datetime) -> int:
 
 def opened(esp_name: str | None) -> dict[str, Any]:
     """The facts of a case opened by one report (for its row before insert)."""
-    return {"report_count": 1, "esp_key": esp_key([esp_name]), "link_count": 0, "held_us": 0}
+    return {"report_count": 1, "esp_key": esp_key([esp_name]), "link_count": 0, "deconflicted": False, "held_us": 0}
 
 
 def report_joined(case: dict[str, Any], esp_name: str | None) -> None:
@@ -88,6 +93,26 @@ def linked(cases: Iterable[Case], delta: int) -> None:
     """A link naming these cases was added (``delta`` 1) or removed (-1)."""
     for case in cases:
         case.link_count = (case.link_count or 0) + delta
+
+
+def deconflicted(session: Session, case_rows: Iterable[dict[str, Any]], records: Iterable[dict[str, Any]]) -> None:
+    """Intake writes deconfliction ``records`` (rows of ``case_deconfliction``): the cases they name are flagged,
+    those about to be inserted in their ``case_rows``, stored ones by one UPDATE."""
+    flagged = {r["case_id"] for r in records}
+    if not flagged:
+        return
+    for row in case_rows:
+        if row["id"] in flagged:
+            row["deconflicted"] = True
+            flagged.discard(row["id"])
+    if flagged:
+        session.execute(
+            update(Case).where(Case.id.in_(flagged)).values(deconflicted=True),
+            execution_options={"synchronize_session": False},
+        )
+        for case in session.identity_map.values():  # loaded copies follow the stored value
+            if isinstance(case, Case) and case.id in flagged:
+                set_committed_value(case, "deconflicted", True)
 
 
 def transitioned(case: Case, *, held_seconds: float | None) -> None:
@@ -122,6 +147,7 @@ def recompute(session: Session, exercise_id: uuid.UUID) -> dict[uuid.UUID, dict[
     for a, b in session.execute(select(CaseLink.case_id, CaseLink.other_id).where(CaseLink.exercise_id == exercise_id)):
         links[a] += 1
         links[b] += 1
+    flagged = set(session.scalars(select(Deconfliction.case_id).where(Deconfliction.exercise_id == exercise_id)))
     resumed: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
     for subject, at, data in session.execute(
         select(Event.subject_id, Event.at, Event.data).where(
@@ -138,6 +164,7 @@ def recompute(session: Session, exercise_id: uuid.UUID) -> dict[uuid.UUID, dict[
             "report_count": count,
             "esp_key": key,
             "link_count": links.get(c.id, 0),
+            "deconflicted": c.id in flagged,
             "held_us": round(sum(s for _, s in holds) * 1_000_000),
         }
         for column, (milestone, less_held) in DURATIONS.items():

@@ -78,7 +78,11 @@ class SummaryRead(StatsRead):
     open_backlog: int = Field(description="Cases neither closed nor referred.")
     sla_breached: int = Field(description="Cases with a running SLA clock past its due time now.")
     sla_at_risk: int = Field(description="Cases in the last part of a running clock, not yet breached.")
-    deconflicted: int = Field(description="Cases linked to at least one other case (duplicate or related).")
+    deconflicted: int = Field(
+        description="Cases sharing an indicator with a case held by another unit (a deconfliction record; the case "
+        "list's `deconflicted=true`)."
+    )
+    linked: int = Field(description="Cases linked to at least one other case (duplicate or related).")
     by_status: list[Count]
     by_priority: list[Count]
     by_classification: list[Count]
@@ -92,6 +96,7 @@ class SummaryRead(StatsRead):
         "sla_breached",
         "sla_at_risk",
         "deconflicted",
+        "linked",
     )
 
     def csv_rows(self) -> list[list[Any]]:

@@ -212,7 +212,7 @@ def _sla_sums(now: datetime) -> list[Any]:
 
 def summary(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> SummaryRead:
     """One scan of the cases: per (status, priority, classification), the count, the SLA figures and the kept
-    report and link counts (``app.stats.facts``)."""
+    report and link counts and the deconfliction flag (``app.stats.facts``)."""
     now = ctx.now()
     clauses = where(session, ctx, filters, now=now)
     dims = [Dimension.status, Dimension.priority, Dimension.classification]
@@ -220,11 +220,12 @@ def summary(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> 
         func.sum(Case.report_count),
         func.count().filter(Case.report_count > 1),
         func.count().filter(Case.link_count > 0),
+        func.count().filter(Case.deconflicted),
     ]
     rows = _grouped(session, ctx.exercise.id, dims, clauses, func.count(), *_sla_sums(now), *kept)
     by: list[dict[str | None, int]] = [defaultdict(int) for _ in dims]
-    cases = breached = at_risk = reports = bundled = deconflicted = 0
-    for keys, (count, b, r, n_reports, n_bundled, n_linked) in rows:
+    cases = breached = at_risk = reports = bundled = linked = deconflicted = 0
+    for keys, (count, b, r, n_reports, n_bundled, n_linked, n_deconflicted) in rows:
         for i, k in enumerate(keys):
             by[i][_key(k)] += count
         cases += count
@@ -232,7 +233,8 @@ def summary(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> 
         at_risk += int(r or 0)
         reports += int(n_reports or 0)
         bundled += int(n_bundled or 0)
-        deconflicted += int(n_linked or 0)
+        linked += int(n_linked or 0)
+        deconflicted += int(n_deconflicted or 0)
     open_backlog = sum(n for k, n in by[0].items() if k not in CLOSED)
 
     def counts(d: dict[str | None, int], order: Sequence[str] | None = None) -> list[Count]:
@@ -251,6 +253,7 @@ def summary(session: Session, *, ctx: ExerciseContext, filters: StatsFilter) -> 
         sla_breached=breached,
         sla_at_risk=at_risk,
         deconflicted=deconflicted,
+        linked=linked,
         by_status=counts(by[0], [s.value for s in CaseStatus]),
         by_priority=counts(by[1], ["E", "1", "2", "3"]),
         by_classification=counts(by[2]),

@@ -20,6 +20,7 @@ from app.cases.models import PRIORITY_RANK, Case, CaseLink, CaseStatus, Classifi
 from app.events import service as events_service
 from app.events.models import Event
 from app.reports.models import Report, ReportSource
+from app.routing.models import Deconfliction
 from app.stats import facts
 from tests.cases.conftest import World, open_case, world  # noqa: F401  (the fixture, for this folder)
 from tests.conftest import Actor
@@ -185,6 +186,20 @@ def stats_world(world: World) -> StatsWorld:  # noqa: F811
                 created_at=now,
             )
         )
+    for a, b in ((3, 20), (3, 41), (7, 60)):  # shared indicators across units: rows both ways, as intake writes them
+        for case_id, other_id in ((cases[a].id, cases[b].id), (cases[b].id, cases[a].id)):
+            session.add(
+                Deconfliction(
+                    exercise_id=world.exercise.id,
+                    case_id=case_id,
+                    other_id=other_id,
+                    kind="email",
+                    scope="",
+                    value=f"subject{a}@example.com",
+                    value_hash=f"{a:064d}",
+                    created_at=now,
+                )
+            )
     session.flush()
     facts.refresh(session, world.exercise.id)  # rows written around the application: derive their facts
     session.commit()

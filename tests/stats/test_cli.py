@@ -132,6 +132,7 @@ def test_the_source_is_pluggable(monkeypatch: pytest.MonkeyPatch, seeded: tuple[
             return SummaryRead(
                 as_of="2026-03-02T08:00:00Z",  # type: ignore[arg-type]
                 cases=3, reports=4, bundled_cases=1, open_backlog=2, sla_breached=0, sla_at_risk=0, deconflicted=0,
+                linked=0,
                 by_status=[Count(key="new", count=3)], by_priority=[], by_classification=[],
             )  # fmt: skip
 

@@ -193,3 +193,11 @@ def test_a_seeded_exercise_keeps_its_facts(session: Session, factory: Factory) -
     kept = facts.kept(session, exercise.id)
     assert kept == facts.recompute(session, exercise.id)
     assert max(v["report_count"] for v in kept.values()) > 1
+
+
+def test_seeded_deconfliction_flags_both_cases(session: Session, factory: Factory) -> None:
+    """Intake's deconfliction records flag the new case and the stored one it shares an indicator with."""
+    exercise, _ = seeded(session, factory, "deconfliction", 300)
+    kept = facts.kept(session, exercise.id)
+    assert kept == facts.recompute(session, exercise.id)
+    assert 0 < sum(v["deconflicted"] for v in kept.values()) < len(kept)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.cases.models import Case, CaseLink, CaseStatus
 from app.reports.models import Report
+from app.routing.models import Deconfliction
 from app.stats.schemas import AGE_BUCKETS
 from tests.stats.conftest import (
     MILESTONE,
@@ -72,6 +73,9 @@ def expected_summary(session: Session, sw: StatsWorld, cases: list[Case]) -> dic
     )
     links = session.scalars(select(CaseLink).where(CaseLink.exercise_id == sw.world.exercise.id)).all()
     linked = {link.case_id for link in links} | {link.other_id for link in links}
+    flagged = set(
+        session.scalars(select(Deconfliction.case_id).where(Deconfliction.exercise_id == sw.world.exercise.id))
+    )
     now = sw.now
     return {
         "cases": len(cases),
@@ -84,7 +88,8 @@ def expected_summary(session: Session, sw: StatsWorld, cases: list[Case]) -> dic
             for c in cases
             if c.sla_warn_at is not None and c.sla_warn_at <= now and c.sla_due_at > now  # type: ignore[operator]
         ),
-        "deconflicted": len(ids & linked),
+        "deconflicted": len(ids & flagged),
+        "linked": len(ids & linked),
         "by_status": dict(Counter(key(c.status) for c in cases)),
         "by_priority": dict(Counter(key(c.priority) for c in cases)),
         "by_classification": dict(Counter(key(c.classification) for c in cases)),
@@ -97,7 +102,8 @@ def test_summary_equals_reference(client: TestClient, session: Session, stats_wo
     for name in ("by_status", "by_priority", "by_classification"):
         got[name] = {c["key"]: c["count"] for c in got[name]}
     assert {k: got[k] for k in want} == want
-    assert want["sla_breached"] > 0 and want["bundled_cases"] > 0 and want["deconflicted"] > 0  # the data exercises it
+    exercised = ("sla_breached", "bundled_cases", "deconflicted", "linked")
+    assert all(want[name] > 0 for name in exercised)  # the data exercises each figure
     rows = get_csv(client, stats_world, "summary")
     assert list(rows[0]) == ["metric", "key", "count"]
     assert {r["metric"]: int(r["count"]) for r in rows if r["key"] == ""}["reports"] == want["reports"]
