@@ -565,9 +565,10 @@ def _sla_columns(now: datetime) -> list[Any]:
 
     return [  # pending is the rest (see _sla_values)
         func.count(),
-        n(and_(Case.triaged_at.is_not(None), ~triage_breached)),
+        # met: the milestone reached and no breach recorded (once it is reached, only a recorded breach counts)
+        n(and_(Case.triaged_at.is_not(None), Case.triage_breached_at.is_(None))),
         n(triage_breached),
-        n(and_(Case.first_action_at.is_not(None), ~action_breached)),
+        n(and_(Case.first_action_at.is_not(None), Case.action_breached_at.is_(None))),
         n(action_breached),
     ]
 
@@ -717,7 +718,12 @@ def period_report(
     referred), outstanding at the end, per unit and incident type. ``outstanding_end = outstanding_start + received
     - closed`` always holds."""
     check_range(start, end)
-    clauses = [*where(session, ctx, filters, now=ctx.now()), Case.created_at < end]
+    # a case opened after the period or closed before it counts in none of the figures
+    clauses = [
+        *where(session, ctx, filters, now=ctx.now()),
+        Case.created_at < end,
+        or_(Case.closed_at.is_(None), Case.closed_at >= start),
+    ]
     dims = [Dimension.unit, Dimension.incident_type]
     found = [
         ((_key(k[0]), _key(k[1])), [int(x or 0) for x in v])
