@@ -97,6 +97,7 @@ class Stored:
     number: int
     case_id: uuid.UUID | None
     replayed: bool
+    row: dict[str, Any] | None = field(default=None, compare=False, repr=False)  # as written (not for a replay)
 
 
 def request_hash(document: ReportDocument) -> str:
@@ -270,6 +271,13 @@ def _write(
     decisions = _cases_for(session, ctx, items)
     policy = sla.policy_for(session, exercise_id=ctx.exercise.id)
     opening = sum(d is None for d in decisions)
+    # what needs a query but no number is read before the counters' rows are locked (held until commit)
+    sections = [enrichment.enrich(p.captures, locate=locate, estimates=_estimates(p)) for p in items]
+    router = routing_service.router_for(session, exercise_id=exercise_id, cases=opening) if opening else None
+    if router is not None:
+        router.resolve_places(
+            routing_service.place_of(b.location) for b, d in zip(sections, decisions, strict=True) if d is None
+        )
     firsts = counters.reserve_many(session, exercise_id=ctx.exercise.id, counts={"report": len(items), "case": opening})
     first_number, next_case = firsts["report"], firsts["case"]
     case_rows: list[dict[str, Any]] = []
@@ -279,14 +287,12 @@ def _write(
     drafts: list[events_service.Draft] = []
     held: list[events_service.Draft] = []  # events of reports that arrive later
     opened: dict[int, dict[str, Any]] = {}
-    router = routing_service.router_for(session, exercise_id=exercise_id, cases=opening) if opening else None
     decision_rows: list[dict[str, Any]] = []
     holdings: list[routing_service.Holding] = []
-    for index, (p, decision) in enumerate(zip(items, decisions, strict=True)):
+    for index, (p, decision, section_b) in enumerate(zip(items, decisions, sections, strict=True)):
         number = first_number + index
         at, by = p.arrives_at or p.received_at or now, p.context or ctx
         scheduled = p.arrives_at is not None and p.arrives_at > now
-        section_b = enrichment.enrich(p.captures, locate=locate, estimates=_estimates(p))
         location, summary = section_b.location, p.body["incidentSummary"]
         report_id = uuid.uuid4()
         batched = p.body.get("batchedReport") is not None
@@ -421,7 +427,7 @@ def _write(
                 },
             )
         )
-        into[at_indexes[index]] = Stored(report_id, number, case_id, replayed=False)
+        into[at_indexes[index]] = Stored(report_id, number, case_id, replayed=False, row=report_row)
     links, linked, linked_later = routing_service.deconflict(
         session, exercise_id=exercise_id, holdings=holdings, at=now, actor=ctx.actor
     )

@@ -37,11 +37,22 @@ from app.core.pagination import PageParams, paginate
 from app.events import service as events_service
 from app.exercises.models import Exercise
 from app.reports import indicators as indicators_module
+from app.reports.enrichment import Location
 from app.reports.models import Indicator, Report
 from app.routing import errors
 from app.routing.fields import ReportSubject
 from app.routing.models import Deconfliction, RoutingDecision, Ruleset, RulesetStatus
-from app.routing.rules import CompiledRuleset, Decision, Router, Rule, check, compile_rules, index_resolver, unit_codes
+from app.routing.rules import (
+    CompiledRuleset,
+    Decision,
+    Place,
+    Router,
+    Rule,
+    check,
+    compile_rules,
+    index_resolver,
+    unit_codes,
+)
 from app.routing.schemas import RulesetCreate, RulesetUpdate
 from app.units.jurisdiction import AreaIndex, Resolution, resolve
 from app.units.models import Unit
@@ -300,6 +311,11 @@ def router_for(session: Session, *, exercise_id: uuid.UUID, cases: int = 1) -> R
         return resolve(session, exercise_id=exercise_id, province=province, city=city, district=district)
 
     return Router(compiled(active, units), units, resolver)
+
+
+def place_of(location: Location) -> Place:
+    """The place a report's best location names, as :meth:`Router.route` looks it up."""
+    return (location.province, location.regency_code or location.city, location.district)
 
 
 def subject(report: dict[str, Any], case: dict[str, Any] | None, unit: Unit | None = None) -> ReportSubject:
