@@ -49,6 +49,7 @@ from app.routing.rules import (
     Router,
     Rule,
     check,
+    check_units,
     compile_rules,
     index_resolver,
     unit_codes,
@@ -285,6 +286,27 @@ def compiled(ruleset: Ruleset, units: Mapping[str, Unit]) -> CompiledRuleset:
     return compile_rules(rules_of(ruleset), units, id=ruleset.id, version=ruleset.version, name=ruleset.name)
 
 
+_ACTIVE: dict[tuple[uuid.UUID, int, datetime], CompiledRuleset] = {}  # active rulesets, compiled once per process
+ACTIVE_CACHE_SIZE = 256
+
+
+def compiled_active(ruleset: Ruleset, units: Mapping[str, Unit]) -> CompiledRuleset:
+    """:func:`compiled` for an active ruleset, whose rules no longer change: parsed once per version and process,
+    its units checked each time (they may have changed)."""
+    if ruleset.status != RulesetStatus.active:
+        return compiled(ruleset, units)
+    key = (ruleset.id, ruleset.version, ruleset.updated_at)
+    found = _ACTIVE.get(key)
+    if found is None:
+        found = compiled(ruleset, units)
+        if len(_ACTIVE) >= ACTIVE_CACHE_SIZE:
+            _ACTIVE.clear()
+        _ACTIVE[key] = found
+    else:
+        check_units([c.rule for c in found.rules], units)
+    return found
+
+
 def indexed_router(ruleset: Ruleset, index: AreaIndex) -> Router:
     return Router(compiled(ruleset, index.by_code), index.by_code, index_resolver(index))
 
@@ -300,9 +322,9 @@ def router_for(session: Session, *, exercise_id: uuid.UUID, cases: int = 1) -> R
     if active is None:
         return None
     if cases >= INDEX_FROM:
-        return indexed_router(active, AreaIndex.load(session, exercise_id=exercise_id))
-    rules = rules_of(active)
-    codes = [code for _pointer, code in unit_codes(rules)]
+        index = AreaIndex.load(session, exercise_id=exercise_id)
+        return Router(compiled_active(active, index.by_code), index.by_code, index_resolver(index))
+    codes = [code for _pointer, code in unit_codes(_rules_of_active(active))]
     units = {
         u.code: u for u in session.scalars(select(Unit).where(Unit.exercise_id == exercise_id, Unit.code.in_(codes)))
     }
@@ -310,7 +332,13 @@ def router_for(session: Session, *, exercise_id: uuid.UUID, cases: int = 1) -> R
     def resolver(province: str | None, city: str | None, district: str | None) -> Resolution:
         return resolve(session, exercise_id=exercise_id, province=province, city=city, district=district)
 
-    return Router(compiled(active, units), units, resolver)
+    return Router(compiled_active(active, units), units, resolver)
+
+
+def _rules_of_active(ruleset: Ruleset) -> list[Rule]:
+    key = (ruleset.id, ruleset.version, ruleset.updated_at)
+    found = _ACTIVE.get(key) if ruleset.status == RulesetStatus.active else None
+    return [c.rule for c in found.rules] if found is not None else rules_of(ruleset)
 
 
 def place_of(location: Location) -> Place:
