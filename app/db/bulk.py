@@ -165,3 +165,104 @@ def _json(wrap: Callable[[Any], Any], value: Any) -> Any:
 def _plain(bind: Callable[[Any], Any] | None, value: Any) -> Any:
     value = value.value if isinstance(value, Enum) else value
     return bind(value) if bind is not None else value
+
+
+class Writes:
+    """Inserts (and single-row updates by key) queued for one transaction and sent together by :meth:`send`, in
+    the order given. On PostgreSQL, when every queued table has fewer than :data:`COPY_FROM` rows, they go to the
+    server as one multi-statement text with the values bound client-side by psycopg (one round trip instead of one
+    per statement); otherwise each is written as :func:`insert_rows` and ``execute`` would."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._steps: list[tuple[type[DeclarativeBase], list[dict[str, Any]], dict[str, Any] | None]] = []
+
+    def insert(self, model: type[DeclarativeBase], rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self._steps.append((model, list(rows), None))
+
+    def update(self, model: type[DeclarativeBase], *, key: dict[str, Any], values: dict[str, Any]) -> None:
+        """``UPDATE table SET values WHERE key`` (columns by attribute key, equality on each)."""
+        self._steps.append((model, [values], key))
+
+    def send(self) -> None:
+        steps, self._steps = self._steps, []
+        if not steps:
+            return
+        connection = self.session.connection()
+        dialect = connection.dialect
+        if dialect.name != "postgresql" or any(len(rows) >= COPY_FROM for _t, rows, _k in steps):
+            for model, rows, key in steps:
+                if key is None:
+                    insert_rows(self.session, model, rows)
+                else:
+                    table = _table(model)
+                    where = [table.c[k] == v for k, v in key.items()]
+                    connection.execute(table.update().where(*where).values(**rows[0]))
+            return
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        statements = [_rendered(_table(model), rows, key, dialect) for model, rows, key in steps]
+        from psycopg import sql
+
+        query = sql.SQL(";\n").join(statements).as_string(driver)
+        with driver.cursor() as cursor:
+            cursor.execute(query.encode())  # no parameters: the simple protocol, several statements at once
+
+
+def _table(model: type[DeclarativeBase]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _literal(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """A column value as a psycopg literal: JSON wrapped for psycopg, other values through the type's binding."""
+    from psycopg import sql
+    from psycopg.types.json import Json, Jsonb
+
+    impl = column.type.dialect_impl(dialect)
+    if isinstance(impl, JSON):
+        wrap: Callable[[Any], Any] = Jsonb if impl.compile(dialect=dialect).upper() == "JSONB" else Json
+        return lambda value: sql.Literal(_json(wrap, value))
+    bind = column.type.bind_processor(dialect)
+    return lambda value: sql.Literal(_plain(bind, value))
+
+
+def _default(column: Column[Any]) -> Callable[[], Any]:
+    """The column's Python-side default, as an insert without the column would apply it."""
+    default: Any = column.default
+    if default.is_callable:
+        return lambda: default.arg(None)
+    return lambda: default.arg
+
+
+def _rendered(table: Table, rows: list[dict[str, Any]], key: dict[str, Any] | None, dialect: Dialect) -> Any:
+    from psycopg import sql
+
+    if key is not None:
+        sets = [
+            sql.SQL("{} = {}").format(sql.Identifier(table.c[k].name), _literal(table.c[k], dialect)(v))
+            for k, v in rows[0].items()
+        ]
+        where = [
+            sql.SQL("{} = {}").format(sql.Identifier(table.c[k].name), _literal(table.c[k], dialect)(v))
+            for k, v in key.items()
+        ]
+        return sql.SQL("UPDATE {} SET {} WHERE {}").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(sets), sql.SQL(" AND ").join(where)
+        )
+    given = rows[0].keys()
+    columns = [c for c in table.columns if c.key in given or c.default is not None]
+    literals = [(c.key, _literal(c, dialect), _default(c) if c.key not in given else None) for c in columns]
+    values = [
+        sql.SQL("({})").format(
+            sql.SQL(", ").join(f(row[k] if k in row else d() if d is not None else None) for k, f, d in literals)
+        )
+        for row in rows
+    ]
+    return sql.SQL("INSERT INTO {} ({}) VALUES {}").format(
+        sql.Identifier(table.name),
+        sql.SQL(", ").join(sql.Identifier(c.name) for c in columns),
+        sql.SQL(", ").join(values),
+    )

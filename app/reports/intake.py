@@ -25,7 +25,7 @@ from app.cases.models import Case, CaseStatus, Classification
 from app.cases.visibility import arrived
 from app.core.clock import wall
 from app.core.errors import AppError, ProblemDetailItem
-from app.db.bulk import insert_rows
+from app.db.bulk import Writes
 from app.events import scheduled as scheduled_events
 from app.events import service as events_service
 from app.exercises import counters
@@ -433,6 +433,7 @@ def _write(
     )
     drafts += linked
     held += linked_later
+    writes = Writes(session)
     for model, rows in (
         (Case, case_rows),
         (Report, report_rows),
@@ -441,8 +442,9 @@ def _write(
         (RoutingDecision, decision_rows),
         (Deconfliction, links),
     ):
-        insert_rows(session, model, rows)
-    events_service.append_many(session, exercise_id=ctx.exercise.id, drafts=drafts)
+        writes.insert(model, rows)
+    events_service.append_many(session, exercise_id=ctx.exercise.id, drafts=drafts, writes=writes)
+    writes.send()
     scheduled_events.schedule(session, exercise_id=ctx.exercise.id, drafts=held)
 
 
