@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC
 from enum import Enum
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, Float, Integer, String, Table, Uuid
@@ -169,9 +169,9 @@ def _plain(bind: Callable[[Any], Any] | None, value: Any) -> Any:
 
 class Writes:
     """Inserts (and single-row updates by key) queued for one transaction and sent together by :meth:`send`, in
-    the order given. On PostgreSQL, when every queued table has fewer than :data:`COPY_FROM` rows, they go to the
-    server as one multi-statement text with the values bound client-side by psycopg (one round trip instead of one
-    per statement); otherwise each is written as :func:`insert_rows` and ``execute`` would."""
+    the order given. On PostgreSQL, when every queued table has fewer than :data:`COPY_FROM` rows, they are sent in
+    one psycopg pipeline (one round trip instead of one per statement; server-side parameters, statements prepared
+    by psycopg once used often); otherwise each is written as :func:`insert_rows` and ``execute`` would."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -191,7 +191,7 @@ class Writes:
             return
         connection = self.session.connection()
         dialect = connection.dialect
-        if dialect.name != "postgresql" or any(len(rows) >= COPY_FROM for _t, rows, _k in steps):
+        if dialect.name != "postgresql" or any(len(rows) >= COPY_FROM for _m, rows, _k in steps):
             for model, rows, key in steps:
                 if key is None:
                     insert_rows(self.session, model, rows)
@@ -202,12 +202,20 @@ class Writes:
             return
         driver = connection.connection.driver_connection
         assert driver is not None
-        statements = [_rendered(_table(model), rows, key, dialect) for model, rows, key in steps]
-        from psycopg import sql
-
-        query = sql.SQL(";\n").join(statements).as_string(driver)
-        with driver.cursor() as cursor:
-            cursor.execute(query.encode())  # no parameters: the simple protocol, several statements at once
+        with driver.pipeline(), driver.cursor() as cursor:
+            for model, rows, key in steps:
+                table = _table(model)
+                if key is None:
+                    given = tuple(rows[0])
+                    query, converters = _insert_statement(table, given, dialect)
+                    cursor.executemany(query, [[f(row.get(k)) for k, f in converters] for row in rows])
+                else:
+                    names = (*rows[0], *key)
+                    query, converters = _update_statement(table, tuple(rows[0]), tuple(key), dialect)
+                    values = {**rows[0], **key}
+                    cursor.execute(
+                        query, [f(values[k]) for k, f in zip(names, (c for _k, c in converters), strict=True)]
+                    )
 
 
 def _table(model: type[DeclarativeBase]) -> Table:
@@ -216,17 +224,51 @@ def _table(model: type[DeclarativeBase]) -> Table:
     return table
 
 
-def _literal(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
-    """A column value as a psycopg literal: JSON wrapped for psycopg, other values through the type's binding."""
-    from psycopg import sql
+Converters = list[tuple[str, Callable[[Any], Any]]]
+
+
+def _converter(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """A column value as psycopg takes it: JSON wrapped, other values through the column type's binding."""
     from psycopg.types.json import Json, Jsonb
 
     impl = column.type.dialect_impl(dialect)
     if isinstance(impl, JSON):
         wrap: Callable[[Any], Any] = Jsonb if impl.compile(dialect=dialect).upper() == "JSONB" else Json
-        return lambda value: sql.Literal(_json(wrap, value))
-    bind = column.type.bind_processor(dialect)
-    return lambda value: sql.Literal(_plain(bind, value))
+        return partial(_json, wrap)
+    return partial(_plain, column.type.bind_processor(dialect))
+
+
+@lru_cache(maxsize=256)
+def _insert_statement(table: Table, given: tuple[str, ...], dialect: Dialect) -> tuple[Any, Converters]:
+    """``INSERT`` of the given columns plus those with a Python-side default (applied as an insert would)."""
+    from psycopg import sql
+
+    columns = [c for c in table.columns if c.key in given or c.default is not None]
+    converters: Converters = []
+    for c in columns:
+        convert = _converter(c, dialect)
+        converters.append((c.key, convert if c.key in given else partial(_or_default, _default(c), convert)))
+    query = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+        sql.Identifier(table.name),
+        sql.SQL(", ").join(sql.Identifier(c.name) for c in columns),
+        sql.SQL(", ").join(sql.Placeholder() for _ in columns),
+    )
+    return query, converters
+
+
+@lru_cache(maxsize=64)
+def _update_statement(
+    table: Table, sets: tuple[str, ...], keys: tuple[str, ...], dialect: Dialect
+) -> tuple[Any, Converters]:
+    from psycopg import sql
+
+    def assign(names: tuple[str, ...]) -> list[Any]:
+        return [sql.SQL("{} = {}").format(sql.Identifier(table.c[k].name), sql.Placeholder()) for k in names]
+
+    query = sql.SQL("UPDATE {} SET {} WHERE {}").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(assign(sets)), sql.SQL(" AND ").join(assign(keys))
+    )
+    return query, [(k, _converter(table.c[k], dialect)) for k in (*sets, *keys)]
 
 
 def _default(column: Column[Any]) -> Callable[[], Any]:
@@ -237,32 +279,5 @@ def _default(column: Column[Any]) -> Callable[[], Any]:
     return lambda: default.arg
 
 
-def _rendered(table: Table, rows: list[dict[str, Any]], key: dict[str, Any] | None, dialect: Dialect) -> Any:
-    from psycopg import sql
-
-    if key is not None:
-        sets = [
-            sql.SQL("{} = {}").format(sql.Identifier(table.c[k].name), _literal(table.c[k], dialect)(v))
-            for k, v in rows[0].items()
-        ]
-        where = [
-            sql.SQL("{} = {}").format(sql.Identifier(table.c[k].name), _literal(table.c[k], dialect)(v))
-            for k, v in key.items()
-        ]
-        return sql.SQL("UPDATE {} SET {} WHERE {}").format(
-            sql.Identifier(table.name), sql.SQL(", ").join(sets), sql.SQL(" AND ").join(where)
-        )
-    given = rows[0].keys()
-    columns = [c for c in table.columns if c.key in given or c.default is not None]
-    literals = [(c.key, _literal(c, dialect), _default(c) if c.key not in given else None) for c in columns]
-    values = [
-        sql.SQL("({})").format(
-            sql.SQL(", ").join(f(row[k] if k in row else d() if d is not None else None) for k, f, d in literals)
-        )
-        for row in rows
-    ]
-    return sql.SQL("INSERT INTO {} ({}) VALUES {}").format(
-        sql.Identifier(table.name),
-        sql.SQL(", ").join(sql.Identifier(c.name) for c in columns),
-        sql.SQL(", ").join(values),
-    )
+def _or_default(default: Callable[[], Any], convert: Callable[[Any], Any], value: Any) -> Any:
+    return convert(default() if value is None else value)
