@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, Uuid, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.core.clock import wall
@@ -86,13 +86,7 @@ def _chain(
 ) -> list[dict[str, Any]]:
     """Reserve the drafts' sequence numbers (taking the head's row lock) and hash them into the chain; ``record_head``:
     also record the new last hash in the head (otherwise the caller does, in the same transaction)."""
-    head = session.execute(
-        update(EventStream)
-        .where(EventStream.exercise_id == exercise_id)
-        .values(last_seq=EventStream.last_seq + len(drafts))
-        .returning(EventStream.last_seq, EventStream.last_hash)
-        .execution_options(synchronize_session=False)
-    ).one()
+    head = session.execute(_RESERVE, {"stream": exercise_id, "count": len(drafts)}).one()
     seq, prev_hash = int(head[0]) - len(drafts), str(head[1])
     recorded = wall.now()
     rows: list[dict[str, Any]] = []
@@ -112,13 +106,24 @@ def _chain(
         prev_hash = chain.event_hash(**fields)
         rows.append({**fields, "hash": prev_hash, "recorded_at": recorded})
     if record_head:
-        session.execute(
-            update(EventStream)
-            .where(EventStream.exercise_id == exercise_id)
-            .values(last_hash=prev_hash)
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(_RECORD, {"stream": exercise_id, "hash": prev_hash})
     return rows
+
+
+# the head's two statements, built once (executed with their parameters on every append)
+_RESERVE = (
+    update(EventStream)
+    .where(EventStream.exercise_id == bindparam("stream", type_=Uuid()))
+    .values(last_seq=EventStream.last_seq + bindparam("count"))
+    .returning(EventStream.last_seq, EventStream.last_hash)
+    .execution_options(synchronize_session=False)
+)
+_RECORD = (
+    update(EventStream)
+    .where(EventStream.exercise_id == bindparam("stream", type_=Uuid()))
+    .values(last_hash=bindparam("hash"))
+    .execution_options(synchronize_session=False)
+)
 
 
 def _events_after(exercise_id: uuid.UUID, after: int, types: Sequence[str] | None) -> Select[Event]:

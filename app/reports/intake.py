@@ -102,7 +102,10 @@ class Stored:
 
 def request_hash(document: ReportDocument) -> str:
     """SHA-256 of the canonical JSON of the document as received (unknown fields included)."""
-    body = document.model_dump(mode="json", exclude_none=True)
+    return _hash_of(document.model_dump(mode="json", exclude_none=True))
+
+
+def _hash_of(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -130,7 +133,8 @@ def prepare(
     files: Sequence[FileRecord] = (),
     received_at: datetime | None = None,
 ) -> Prepared:
-    digest = request_hash(document)
+    received = document.model_dump(mode="json", exclude_none=True)
+    digest = _hash_of(received)  # request_hash(document)
     try:
         clean, flags = _screen(ctx, document)
     except AppError as exc:
@@ -145,7 +149,7 @@ def prepare(
         found=found,
         kind=Classification(classification.ncmec_classification(clean, file_count=len(files), found=found)),
         urgent=classification.is_urgent(clean),
-        body=clean.model_dump(mode="json", exclude_none=True),
+        body=received if clean is document else clean.model_dump(mode="json", exclude_none=True),
         captures=enrichment.capture_events(clean, files),
         received_at=received_at,
     )

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Boolean, delete, func, literal, select
+from sqlalchemy import Boolean, Uuid, bindparam, delete, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import ExerciseContext
@@ -156,9 +156,12 @@ def get_ruleset(session: Session, *, exercise_id: uuid.UUID, ruleset_id: uuid.UU
 
 
 def active_ruleset(session: Session, *, exercise_id: uuid.UUID) -> Ruleset | None:
-    return session.scalar(
-        select(Ruleset).where(Ruleset.exercise_id == exercise_id, Ruleset.status == RulesetStatus.active)
-    )
+    return session.scalar(_ACTIVE_RULESET, {"exercise_id": exercise_id})
+
+
+_ACTIVE_RULESET = select(Ruleset).where(
+    Ruleset.exercise_id == bindparam("exercise_id", type_=Uuid()), Ruleset.status == RulesetStatus.active
+)
 
 
 def _record(session: Session, ctx: ExerciseContext, ruleset: Ruleset, type: str, data: dict[str, Any]) -> None:
