@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -127,37 +126,29 @@ def refuse_too_many(line: int, limit: int) -> dict[str, Any]:
     return _refused(line, _problem(413, "too-many-lines", "Too many lines", f"A bulk intake takes {limit} lines."))
 
 
-@dataclass(slots=True)
-class PreparedBatch:
-    """A batch parsed and screened, ready to write: the refusals found so far and the items to store."""
-
-    lines: list[int]  # every line of the batch, in order
-    results: dict[int, dict[str, Any]]
-    to_store: list[int]
-    items: list[intake.Prepared]
-
-
-def prepare_batch(ctx: ExerciseContext, batch: list[tuple[int, bytes | None]], *, max_line_bytes: int) -> PreparedBatch:
-    """Parse and screen a batch's lines (no database work: it may run while the previous batch is written)."""
-    prepared = PreparedBatch([n for n, _ in batch], {}, [], [])
+def store_batch(
+    session_factory: Callable[[], Session],
+    *,
+    ctx: ExerciseContext,
+    batch: list[tuple[int, bytes | None]],
+    max_line_bytes: int,
+) -> bytes:
+    """Store one batch in one transaction; its NDJSON results, released only once committed. Lines are prepared
+    (parsed, screened) first and the valid ones written together; if the database refuses the batch (a concurrent
+    writer used one of its idempotency keys), it is redone line by line, each line in its own savepoint."""
+    results: dict[int, dict[str, Any]] = {}
+    lines_to_store: list[int] = []
+    items: list[intake.Prepared] = []
     for number, raw in batch:
         parsed = parse_line(raw) if raw is not None else None
         if parsed is None:
-            prepared.results[number] = refuse_oversized(number, max_line_bytes)
+            results[number] = refuse_oversized(number, max_line_bytes)
         elif isinstance(parsed, dict):
-            prepared.results[number] = _refused(number, parsed)
+            results[number] = _refused(number, parsed)
         else:
             document, key = parsed
-            prepared.to_store.append(number)
-            prepared.items.append(intake.prepare(ctx, document, idempotency_key=key))
-    return prepared
-
-
-def write_batch(session_factory: Callable[[], Session], *, ctx: ExerciseContext, prepared: PreparedBatch) -> bytes:
-    """Store a prepared batch in one transaction; its NDJSON results, released only once committed. If the
-    database refuses the batch (a concurrent writer used one of its idempotency keys), it is redone line by line,
-    each line in its own savepoint."""
-    items, results = prepared.items, prepared.results
+            lines_to_store.append(number)
+            items.append(intake.prepare(ctx, document, idempotency_key=key))
     session = session_factory()
     try:
         try:
@@ -171,17 +162,5 @@ def write_batch(session_factory: Callable[[], Session], *, ctx: ExerciseContext,
         raise
     finally:
         session.close()
-    results.update((n, _result(n, o)) for n, o in zip(prepared.to_store, outcomes, strict=True))
-    return b"".join(json.dumps(results[n], default=str).encode() + b"\n" for n in prepared.lines)
-
-
-def store_batch(
-    session_factory: Callable[[], Session],
-    *,
-    ctx: ExerciseContext,
-    batch: list[tuple[int, bytes | None]],
-    max_line_bytes: int,
-) -> bytes:
-    """Store one batch in one transaction (:func:`prepare_batch`, then :func:`write_batch`)."""
-    prepared = prepare_batch(ctx, batch, max_line_bytes=max_line_bytes)
-    return write_batch(session_factory, ctx=ctx, prepared=prepared)
+    results.update((n, _result(n, o)) for n, o in zip(lines_to_store, outcomes, strict=True))
+    return b"".join(json.dumps(results[n], default=str).encode() + b"\n" for n, _ in batch)

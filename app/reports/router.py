@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -156,48 +155,29 @@ async def submit_bulk(request: Request, ctx: Intake, factory: SessionFactoryDep)
     settings = request.app.state.settings
 
     async def results() -> AsyncIterator[bytes]:
-        # a batch is parsed and screened while the one before it is written: the write waits on the database,
-        # the preparation on the CPU. Results still go out in order, each batch's once it is committed.
-        limit = settings.max_body_bytes
-        writing: asyncio.Future[bytes] | None = None
         batch: list[tuple[int, bytes | None]] = []
         number = 0
-
-        async def hand_over(lines: list[tuple[int, bytes | None]]) -> bytes | None:
-            """Prepare `lines`, then start writing them once the batch before has been written; that batch's
-            results (None for the first)."""
-            nonlocal writing
-            prepared = await run_in_threadpool(bulk.prepare_batch, ctx, lines, max_line_bytes=limit)
-            done = await writing if writing is not None else None
-            writing = asyncio.ensure_future(run_in_threadpool(bulk.write_batch, factory, ctx=ctx, prepared=prepared))
-            return done
-
-        try:
-            async for raw in bulk.lines(request.stream(), max_line_bytes=limit):
-                number += 1
-                if raw is not None and not raw.strip():
-                    continue
-                if number > settings.bulk_max_lines:
-                    if batch and (done := await hand_over(batch)) is not None:
-                        yield done
-                    if writing is not None:
-                        yield await writing
-                        writing = None
-                    yield json.dumps(bulk.refuse_too_many(number, settings.bulk_max_lines)).encode() + b"\n"
-                    return
-                batch.append((number, raw))
-                if len(batch) >= settings.bulk_batch_lines:
-                    if (done := await hand_over(batch)) is not None:
-                        yield done
-                    batch = []
-            if batch and (done := await hand_over(batch)) is not None:
-                yield done
-            if writing is not None:
-                yield await writing
-                writing = None
-        finally:
-            if writing is not None:  # the stream ended early: the write in flight finishes (or fails) unheard
-                writing.add_done_callback(lambda f: f.cancelled() or f.exception())
+        async for raw in bulk.lines(request.stream(), max_line_bytes=settings.max_body_bytes):
+            number += 1
+            if raw is not None and not raw.strip():
+                continue
+            if number > settings.bulk_max_lines:
+                if batch:
+                    yield await run_in_threadpool(
+                        bulk.store_batch, factory, ctx=ctx, batch=batch, max_line_bytes=settings.max_body_bytes
+                    )
+                yield json.dumps(bulk.refuse_too_many(number, settings.bulk_max_lines)).encode() + b"\n"
+                return
+            batch.append((number, raw))
+            if len(batch) >= settings.bulk_batch_lines:
+                yield await run_in_threadpool(
+                    bulk.store_batch, factory, ctx=ctx, batch=batch, max_line_bytes=settings.max_body_bytes
+                )
+                batch = []
+        if batch:
+            yield await run_in_threadpool(
+                bulk.store_batch, factory, ctx=ctx, batch=batch, max_line_bytes=settings.max_body_bytes
+            )
 
     return RequestDrivenStream(results(), media_type=NDJSON)
 
