@@ -5,7 +5,8 @@ PostgreSQL gets ``COPY … FROM STDIN`` for many rows (no SQL to parse per row),
 here (one formatting function per column type, no adaptation per value); a few rows, and other databases, get a
 plain ``executemany``. Both go through the session's connection, so the rows belong to the caller's
 transaction. Values are given as the ORM would hold them; the column types' bind processing is applied on both
-paths.
+paths. :class:`Writes` queues the inserts (and keyed updates) of one transaction and sends them together: on
+PostgreSQL, a few rows per table go in one psycopg pipeline (one round trip for all of them).
 """
 
 from __future__ import annotations
