@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, Float, Integer, String, Table, Uuid
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -168,6 +169,9 @@ def _plain(bind: Callable[[Any], Any] | None, value: Any) -> Any:
     return bind(value) if bind is not None else value
 
 
+Step = tuple[type[DeclarativeBase], list[dict[str, Any]], dict[str, Any] | None]  # model, rows, update key
+
+
 class Writes:
     """Inserts (and single-row updates by key) queued for one transaction and sent together by :meth:`send`, in
     the order given. On PostgreSQL, when every queued table has fewer than :data:`COPY_FROM` rows, they are sent in
@@ -176,7 +180,7 @@ class Writes:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._steps: list[tuple[type[DeclarativeBase], list[dict[str, Any]], dict[str, Any] | None]] = []
+        self._steps: list[Step] = []
 
     def insert(self, model: type[DeclarativeBase], rows: Sequence[dict[str, Any]]) -> None:
         if rows:
@@ -190,17 +194,32 @@ class Writes:
         steps, self._steps = self._steps, []
         if not steps:
             return
+        if self.session.connection().dialect.name != "postgresql":
+            self._each(steps)
+            return
+        import psycopg
+
+        try:
+            if any(len(rows) >= COPY_FROM for _m, rows, _k in steps):
+                self._each(steps)
+            else:
+                self._pipelined(steps)
+        except psycopg.Error as exc:  # from psycopg directly (COPY, the pipeline): as SQLAlchemy would report it
+            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
+
+    def _each(self, steps: Sequence[Step]) -> None:
+        connection = self.session.connection()
+        for model, rows, key in steps:
+            if key is None:
+                insert_rows(self.session, model, rows)
+            else:
+                table = _table(model)
+                where = [table.c[k] == v for k, v in key.items()]
+                connection.execute(table.update().where(*where).values(**rows[0]))
+
+    def _pipelined(self, steps: Sequence[Step]) -> None:
         connection = self.session.connection()
         dialect = connection.dialect
-        if dialect.name != "postgresql" or any(len(rows) >= COPY_FROM for _m, rows, _k in steps):
-            for model, rows, key in steps:
-                if key is None:
-                    insert_rows(self.session, model, rows)
-                else:
-                    table = _table(model)
-                    where = [table.c[k] == v for k, v in key.items()]
-                    connection.execute(table.update().where(*where).values(**rows[0]))
-            return
         driver = connection.connection.driver_connection
         assert driver is not None
         with driver.pipeline(), driver.cursor() as cursor:
@@ -211,12 +230,9 @@ class Writes:
                     query, converters = _insert_statement(table, given, dialect)
                     cursor.executemany(query, [[f(row.get(k)) for k, f in converters] for row in rows])
                 else:
-                    names = (*rows[0], *key)
                     query, converters = _update_statement(table, tuple(rows[0]), tuple(key), dialect)
                     values = {**rows[0], **key}
-                    cursor.execute(
-                        query, [f(values[k]) for k, f in zip(names, (c for _k, c in converters), strict=True)]
-                    )
+                    cursor.execute(query, [f(values[k]) for k, f in converters])
 
 
 def _table(model: type[DeclarativeBase]) -> Table:
