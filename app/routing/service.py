@@ -15,7 +15,7 @@ import json
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -23,7 +23,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Boolean, Uuid, bindparam, delete, func, literal, select
+from sqlalchemy import Boolean, String, Uuid, bindparam, delete, func, literal, select, true
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from app.auth.principal import ExerciseContext
@@ -647,20 +649,8 @@ def deconflict(
     if not wanted:
         return [], [], []
     earlier: dict[IndicatorKey, dict[Held, None]] = defaultdict(dict)  # ordered sets
-    ordered = sorted(wanted)
-    for start in range(0, len(ordered), 500):
-        rows = session.execute(
-            select(Indicator.kind, Indicator.scope, Indicator.value, Case.id, Case.number, Case.unit_id)
-            .join(Report, Report.id == Indicator.report_id)
-            .join(Case, Case.id == Report.case_id)
-            .where(
-                Indicator.exercise_id == exercise_id,
-                Indicator.value_hash.in_(ordered[start : start + 500]),
-                Indicator.kind.in_(DECONFLICTING_KINDS),
-            )
-        )
-        for kind, scope, value, cid, number, unit_id in rows:
-            earlier[(kind, scope, value)][(cid, number, unit_id)] = None
+    for kind, scope, value, cid, number, unit_id in _holders(session, exercise_id, wanted):
+        earlier[(kind, scope, value)][(cid, number, unit_id)] = None
     pairs: dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]] = {}
     rows_out: list[dict[str, Any]] = []
     seen: set[tuple[uuid.UUID, uuid.UUID, str, str, str]] = set()
@@ -726,6 +716,53 @@ def deconflict(
         event = events_service.Draft(later or at, actor, "case.deconflicted", "case", case_id, data)
         (held if later is not None else drafts).append(event)
     return rows_out, drafts, held
+
+
+def _holders(session: Session, exercise_id: uuid.UUID, wanted: dict[str, set[str]]) -> Iterator[Any]:
+    """(kind, scope, value, case id, case number, case unit) of the stored indicators with these value hashes and
+    kinds. On PostgreSQL one index probe per (kind, hash) pair (exercise, kind, value hash: the whole index key),
+    whatever the statistics say: a plan that scans the exercise's indicators would grow with the exercise."""
+    if session.get_bind().dialect.name == "postgresql":
+        pairs = sorted((k, h) for h, kinds in wanted.items() for k in kinds)
+        w = (
+            func.unnest(
+                sql_cast([k for k, _h in pairs], postgresql.ARRAY(String)),
+                sql_cast([h for _k, h in pairs], postgresql.ARRAY(String)),
+            )
+            .table_valued("kind", "value_hash")
+            .render_derived(name="w", with_types=False)
+        )
+        found = (
+            select(Indicator.kind, Indicator.scope, Indicator.value, Indicator.report_id)
+            .where(
+                Indicator.exercise_id == exercise_id,
+                Indicator.kind == w.c.kind,
+                Indicator.value_hash == w.c.value_hash,
+            )
+            .offset(0)  # kept a subquery run per pair, so it is always an index lookup
+            .lateral("found")
+        )
+        yield from session.execute(
+            select(found.c.kind, found.c.scope, found.c.value, Case.id, Case.number, Case.unit_id)
+            .select_from(w)
+            .join(found, true())
+            .join(Report, Report.id == found.c.report_id)
+            .join(Case, Case.id == Report.case_id)
+            .order_by(Case.number)
+        )
+        return
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 500):
+        yield from session.execute(
+            select(Indicator.kind, Indicator.scope, Indicator.value, Case.id, Case.number, Case.unit_id)
+            .join(Report, Report.id == Indicator.report_id)
+            .join(Case, Case.id == Report.case_id)
+            .where(
+                Indicator.exercise_id == exercise_id,
+                Indicator.value_hash.in_(ordered[start : start + 500]),
+                Indicator.kind.in_(DECONFLICTING_KINDS),
+            )
+        )
 
 
 def _hash(value: str) -> str:
