@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from app.auth import errors
@@ -135,17 +135,20 @@ def issue_session_token(session: Session, *, user: User, settings: Settings) -> 
 
 
 def resolve_token(session: Session, *, token: str, settings: Settings) -> Principal | None:
-    row = session.execute(
-        select(Credential, User)
-        .join(User, User.id == Credential.user_id)
-        .where(Credential.token_hash == security.token_digest(token))
-    ).one_or_none()
+    row = session.execute(_BY_TOKEN, {"token_hash": security.token_digest(token)}).one_or_none()
     if row is None:
         return None
     cred, user = row
     if cred.revoked_at is not None or cred.expires_at <= wall.now() or not usable(user, settings):
         return None
     return Principal(user=user, credential=cred)
+
+
+_BY_TOKEN = (  # built once: every authenticated request runs it
+    select(Credential, User)
+    .join(User, User.id == Credential.user_id)
+    .where(Credential.token_hash == bindparam("token_hash"))
+)
 
 
 # --- API tokens ----------------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ PostgreSQL gets ``COPY … FROM STDIN`` for many rows (no SQL to parse per row),
 here (one formatting function per column type, no adaptation per value); a few rows, and other databases, get a
 plain ``executemany``. Both go through the session's connection, so the rows belong to the caller's
 transaction. Values are given as the ORM would hold them; the column types' bind processing is applied on both
-paths.
+paths. :class:`Writes` queues the inserts (and keyed updates) of one transaction and sends them together: on
+PostgreSQL, a few rows per table go in one psycopg pipeline (one round trip for all of them).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC
 from enum import Enum
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, Float, Integer, String, Table, Uuid
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -165,3 +167,134 @@ def _json(wrap: Callable[[Any], Any], value: Any) -> Any:
 def _plain(bind: Callable[[Any], Any] | None, value: Any) -> Any:
     value = value.value if isinstance(value, Enum) else value
     return bind(value) if bind is not None else value
+
+
+Step = tuple[type[DeclarativeBase], list[dict[str, Any]], dict[str, Any] | None]  # model, rows, update key
+
+
+class Writes:
+    """Inserts (and single-row updates by key) queued for one transaction and sent together by :meth:`send`, in
+    the order given. On PostgreSQL, when every queued table has fewer than :data:`COPY_FROM` rows, they are sent in
+    one psycopg pipeline (one round trip instead of one per statement; server-side parameters, statements prepared
+    by psycopg once used often); otherwise each is written as :func:`insert_rows` and ``execute`` would."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._steps: list[Step] = []
+
+    def insert(self, model: type[DeclarativeBase], rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self._steps.append((model, list(rows), None))
+
+    def update(self, model: type[DeclarativeBase], *, key: dict[str, Any], values: dict[str, Any]) -> None:
+        """``UPDATE table SET values WHERE key`` (columns by attribute key, equality on each)."""
+        self._steps.append((model, [values], key))
+
+    def send(self) -> None:
+        steps, self._steps = self._steps, []
+        if not steps:
+            return
+        if self.session.connection().dialect.name != "postgresql":
+            self._each(steps)
+            return
+        import psycopg
+
+        try:
+            if any(len(rows) >= COPY_FROM for _m, rows, _k in steps):
+                self._each(steps)
+            else:
+                self._pipelined(steps)
+        except psycopg.Error as exc:  # from psycopg directly (COPY, the pipeline): as SQLAlchemy would report it
+            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
+
+    def _each(self, steps: Sequence[Step]) -> None:
+        connection = self.session.connection()
+        for model, rows, key in steps:
+            if key is None:
+                insert_rows(self.session, model, rows)
+            else:
+                table = _table(model)
+                where = [table.c[k] == v for k, v in key.items()]
+                connection.execute(table.update().where(*where).values(**rows[0]))
+
+    def _pipelined(self, steps: Sequence[Step]) -> None:
+        connection = self.session.connection()
+        dialect = connection.dialect
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with driver.pipeline(), driver.cursor() as cursor:
+            for model, rows, key in steps:
+                table = _table(model)
+                if key is None:
+                    given = tuple(rows[0])
+                    query, converters = _insert_statement(table, given, dialect)
+                    cursor.executemany(query, [[f(row.get(k)) for k, f in converters] for row in rows])
+                else:
+                    query, converters = _update_statement(table, tuple(rows[0]), tuple(key), dialect)
+                    values = {**rows[0], **key}
+                    cursor.execute(query, [f(values[k]) for k, f in converters])
+
+
+def _table(model: type[DeclarativeBase]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+Converters = list[tuple[str, Callable[[Any], Any]]]
+
+
+def _converter(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """A column value as psycopg takes it: JSON wrapped, other values through the column type's binding."""
+    from psycopg.types.json import Json, Jsonb
+
+    impl = column.type.dialect_impl(dialect)
+    if isinstance(impl, JSON):
+        wrap: Callable[[Any], Any] = Jsonb if impl.compile(dialect=dialect).upper() == "JSONB" else Json
+        return partial(_json, wrap)
+    return partial(_plain, column.type.bind_processor(dialect))
+
+
+@lru_cache(maxsize=256)
+def _insert_statement(table: Table, given: tuple[str, ...], dialect: Dialect) -> tuple[Any, Converters]:
+    """``INSERT`` of the given columns plus those with a Python-side default (applied as an insert would)."""
+    from psycopg import sql
+
+    columns = [c for c in table.columns if c.key in given or c.default is not None]
+    converters: Converters = []
+    for c in columns:
+        convert = _converter(c, dialect)
+        converters.append((c.key, convert if c.key in given else partial(_or_default, _default(c), convert)))
+    query = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+        sql.Identifier(table.name),
+        sql.SQL(", ").join(sql.Identifier(c.name) for c in columns),
+        sql.SQL(", ").join(sql.Placeholder() for _ in columns),
+    )
+    return query, converters
+
+
+@lru_cache(maxsize=64)
+def _update_statement(
+    table: Table, sets: tuple[str, ...], keys: tuple[str, ...], dialect: Dialect
+) -> tuple[Any, Converters]:
+    from psycopg import sql
+
+    def assign(names: tuple[str, ...]) -> list[Any]:
+        return [sql.SQL("{} = {}").format(sql.Identifier(table.c[k].name), sql.Placeholder()) for k in names]
+
+    query = sql.SQL("UPDATE {} SET {} WHERE {}").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(assign(sets)), sql.SQL(" AND ").join(assign(keys))
+    )
+    return query, [(k, _converter(table.c[k], dialect)) for k in (*sets, *keys)]
+
+
+def _default(column: Column[Any]) -> Callable[[], Any]:
+    """The column's Python-side default, as an insert without the column would apply it."""
+    default: Any = column.default
+    if default.is_callable:
+        return lambda: default.arg(None)
+    return lambda: default.arg
+
+
+def _or_default(default: Callable[[], Any], convert: Callable[[Any], Any], value: Any) -> Any:
+    return convert(default() if value is None else value)

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, Uuid, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.core.clock import wall
 from app.core.pagination import PageParams, paginate
-from app.db.bulk import insert_rows
+from app.db.bulk import Writes, insert_rows
 from app.events import chain
 from app.events.models import GENESIS_HASH, Event, EventStream
 
@@ -65,21 +65,28 @@ def append(
     return event
 
 
-def append_many(session: Session, *, exercise_id: uuid.UUID, drafts: Sequence[Draft]) -> None:
-    """Append several events in order with two statements for the head and one multi-row insert."""
-    if drafts:
+def append_many(
+    session: Session, *, exercise_id: uuid.UUID, drafts: Sequence[Draft], writes: Writes | None = None
+) -> None:
+    """Append several events in order with two statements for the head and one multi-row insert. With ``writes``,
+    the head's sequence numbers are reserved now (taking its row lock) and the insert and the head's new hash are
+    queued there, to be sent with the caller's other writes of the transaction."""
+    if not drafts:
+        return
+    if writes is None:
         insert_rows(session, Event, _chain(session, exercise_id, drafts))
+        return
+    rows = _chain(session, exercise_id, drafts, record_head=False)
+    writes.insert(Event, rows)
+    writes.update(EventStream, key={"exercise_id": exercise_id}, values={"last_hash": rows[-1]["hash"]})
 
 
-def _chain(session: Session, exercise_id: uuid.UUID, drafts: Sequence[Draft]) -> list[dict[str, Any]]:
-    """Reserve the drafts' sequence numbers (taking the head's row lock) and hash them into the chain."""
-    head = session.execute(
-        update(EventStream)
-        .where(EventStream.exercise_id == exercise_id)
-        .values(last_seq=EventStream.last_seq + len(drafts))
-        .returning(EventStream.last_seq, EventStream.last_hash)
-        .execution_options(synchronize_session=False)
-    ).one()
+def _chain(
+    session: Session, exercise_id: uuid.UUID, drafts: Sequence[Draft], *, record_head: bool = True
+) -> list[dict[str, Any]]:
+    """Reserve the drafts' sequence numbers (taking the head's row lock) and hash them into the chain; ``record_head``:
+    also record the new last hash in the head (otherwise the caller does, in the same transaction)."""
+    head = session.execute(_RESERVE, {"stream": exercise_id, "count": len(drafts)}).one()
     seq, prev_hash = int(head[0]) - len(drafts), str(head[1])
     recorded = wall.now()
     rows: list[dict[str, Any]] = []
@@ -98,13 +105,25 @@ def _chain(session: Session, exercise_id: uuid.UUID, drafts: Sequence[Draft]) ->
         }
         prev_hash = chain.event_hash(**fields)
         rows.append({**fields, "hash": prev_hash, "recorded_at": recorded})
-    session.execute(
-        update(EventStream)
-        .where(EventStream.exercise_id == exercise_id)
-        .values(last_hash=prev_hash)
-        .execution_options(synchronize_session=False)
-    )
+    if record_head:
+        session.execute(_RECORD, {"stream": exercise_id, "hash": prev_hash})
     return rows
+
+
+# the head's two statements, built once (executed with their parameters on every append)
+_RESERVE = (
+    update(EventStream)
+    .where(EventStream.exercise_id == bindparam("stream", type_=Uuid()))
+    .values(last_seq=EventStream.last_seq + bindparam("count"))
+    .returning(EventStream.last_seq, EventStream.last_hash)
+    .execution_options(synchronize_session=False)
+)
+_RECORD = (
+    update(EventStream)
+    .where(EventStream.exercise_id == bindparam("stream", type_=Uuid()))
+    .values(last_hash=bindparam("hash"))
+    .execution_options(synchronize_session=False)
+)
 
 
 def _events_after(exercise_id: uuid.UUID, after: int, types: Sequence[str] | None) -> Select[Event]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Table, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from app.exercises.models import ExerciseCounter
 
@@ -33,17 +36,23 @@ def reserve(session: Session, *, exercise_id: uuid.UUID, name: str, count: int) 
 
 
 def reserve_many(session: Session, *, exercise_id: uuid.UUID, counts: dict[str, int]) -> dict[str, int]:
-    """Reserve blocks of several counters in one statement; the first value of each block, by counter name."""
+    """Reserve blocks of several counters in one call (one upsert, executed for each counter, in name order so
+    concurrent callers lock the rows in the same order); the first value of each block, by counter name. The
+    statement has one shape whatever the counts, so it is compiled once."""
     wanted = {name: n for name, n in counts.items() if n > 0}
     if not wanted:
         return dict.fromkeys(counts, 0)
+    rows = [{"exercise_id": exercise_id, "name": n, "value": c} for n, c in sorted(wanted.items())]
+    stmt = _upsert_many(session.get_bind().dialect.name)
+    after = {str(name): int(value) for name, value in session.execute(stmt, rows)}
+    return {name: after[name] - wanted[name] + 1 if name in wanted else 0 for name in counts}
+
+
+@lru_cache(maxsize=4)
+def _upsert_many(dialect: str) -> ReturningInsert[Any]:
     table = ExerciseCounter.__table__
     assert isinstance(table, Table)
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    rows = [{"exercise_id": exercise_id, "name": n, "value": c} for n, c in sorted(wanted.items())]
-    upsert = insert(table).values(rows)
-    stmt = upsert.on_conflict_do_update(
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return upsert.on_conflict_do_update(
         index_elements=[table.c.exercise_id, table.c.name], set_={"value": table.c.value + upsert.excluded.value}
-    ).returning(table.c.name, table.c.value)
-    after = {str(name): int(value) for name, value in session.execute(stmt)}
-    return {name: after[name] - wanted[name] + 1 if name in wanted else 0 for name in counts}
+    ).returning(table.c.name, table.c.value, sort_by_parameter_order=True)

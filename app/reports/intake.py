@@ -25,7 +25,7 @@ from app.cases.models import Case, CaseStatus, Classification
 from app.cases.visibility import arrived
 from app.core.clock import wall
 from app.core.errors import AppError, ProblemDetailItem
-from app.db.bulk import insert_rows
+from app.db.bulk import Writes
 from app.events import scheduled as scheduled_events
 from app.events import service as events_service
 from app.exercises import counters
@@ -98,11 +98,15 @@ class Stored:
     number: int
     case_id: uuid.UUID | None
     replayed: bool
+    row: dict[str, Any] | None = field(default=None, compare=False, repr=False)  # as written (not for a replay)
 
 
 def request_hash(document: ReportDocument) -> str:
     """SHA-256 of the canonical JSON of the document as received (unknown fields included)."""
-    body = document.model_dump(mode="json", exclude_none=True)
+    return _hash_of(document.model_dump(mode="json", exclude_none=True))
+
+
+def _hash_of(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -130,7 +134,8 @@ def prepare(
     files: Sequence[FileRecord] = (),
     received_at: datetime | None = None,
 ) -> Prepared:
-    digest = request_hash(document)
+    received = document.model_dump(mode="json", exclude_none=True)
+    digest = _hash_of(received)  # request_hash(document)
     try:
         clean, flags = _screen(ctx, document)
     except AppError as exc:
@@ -145,7 +150,7 @@ def prepare(
         found=found,
         kind=Classification(classification.ncmec_classification(clean, file_count=len(files), found=found)),
         urgent=classification.is_urgent(clean),
-        body=clean.model_dump(mode="json", exclude_none=True),
+        body=received if clean is document else clean.model_dump(mode="json", exclude_none=True),
         captures=enrichment.capture_events(clean, files),
         received_at=received_at,
     )
@@ -271,6 +276,13 @@ def _write(
     decisions = _cases_for(session, ctx, items)
     policy = sla.policy_for(session, exercise_id=ctx.exercise.id)
     opening = sum(d is None for d in decisions)
+    # what needs a query but no number is read before the counters' rows are locked (held until commit)
+    sections = [enrichment.enrich(p.captures, locate=locate, estimates=_estimates(p)) for p in items]
+    router = routing_service.router_for(session, exercise_id=exercise_id, cases=opening) if opening else None
+    if router is not None:
+        router.resolve_places(
+            routing_service.place_of(b.location) for b, d in zip(sections, decisions, strict=True) if d is None
+        )
     firsts = counters.reserve_many(session, exercise_id=ctx.exercise.id, counts={"report": len(items), "case": opening})
     first_number, next_case = firsts["report"], firsts["case"]
     case_rows: list[dict[str, Any]] = []
@@ -280,14 +292,12 @@ def _write(
     drafts: list[events_service.Draft] = []
     held: list[events_service.Draft] = []  # events of reports that arrive later
     opened: dict[int, dict[str, Any]] = {}
-    router = routing_service.router_for(session, exercise_id=exercise_id, cases=opening) if opening else None
     decision_rows: list[dict[str, Any]] = []
     holdings: list[routing_service.Holding] = []
-    for index, (p, decision) in enumerate(zip(items, decisions, strict=True)):
+    for index, (p, decision, section_b) in enumerate(zip(items, decisions, sections, strict=True)):
         number = first_number + index
         at, by = p.arrives_at or p.received_at or now, p.context or ctx
         scheduled = p.arrives_at is not None and p.arrives_at > now
-        section_b = enrichment.enrich(p.captures, locate=locate, estimates=_estimates(p))
         location, summary = section_b.location, p.body["incidentSummary"]
         report_id = uuid.uuid4()
         batched = p.body.get("batchedReport") is not None
@@ -422,13 +432,14 @@ def _write(
                 },
             )
         )
-        into[at_indexes[index]] = Stored(report_id, number, case_id, replayed=False)
+        into[at_indexes[index]] = Stored(report_id, number, case_id, replayed=False, row=report_row)
     links, linked, linked_later = routing_service.deconflict(
         session, exercise_id=exercise_id, holdings=holdings, at=now, actor=ctx.actor
     )
     drafts += linked
     held += linked_later
     facts.deconflicted(session, case_rows, links)
+    writes = Writes(session)
     for model, rows in (
         (Case, case_rows),
         (Report, report_rows),
@@ -437,8 +448,9 @@ def _write(
         (RoutingDecision, decision_rows),
         (Deconfliction, links),
     ):
-        insert_rows(session, model, rows)
-    events_service.append_many(session, exercise_id=ctx.exercise.id, drafts=drafts)
+        writes.insert(model, rows)
+    events_service.append_many(session, exercise_id=ctx.exercise.id, drafts=drafts, writes=writes)
+    writes.send()
     scheduled_events.schedule(session, exercise_id=ctx.exercise.id, drafts=held)
 
 

@@ -53,12 +53,13 @@ if set(get_args(AnnotationName)) != set(REPORT_ANNOTATIONS):  # the XSD's report
     raise RuntimeError("AnnotationName is out of step with the report schema's annotations")
 
 
-def _read(session: Session, report: Report) -> ReportRead:
+def _read(session: Session, report: Report, document: ReportDocument | None = None) -> ReportRead:
+    """The report as read back; ``document``: its Section A when already validated (a report just stored)."""
     return ReportRead.model_validate(
         {
             **ReportSummary.model_validate(report).model_dump(),
             "escalation": report.escalation,
-            "section_a": ReportDocument.model_validate(report.document),
+            "section_a": document if document is not None else ReportDocument.model_validate(report.document),
             "section_b": SectionB.model_validate(report.section_b or {}),
             "section_c": report.notes,
             "files": [ReportFileRead.model_validate(f) for f in service.files_of(session, report=report)]
@@ -109,7 +110,7 @@ def submit_report(
     response.headers["Location"] = f"/api/v1/exercises/{ctx.exercise.id}/reports/{intake.report.id}"
     if intake.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return _read(session, intake.report)
+    return _read(session, intake.report, intake.document)
 
 
 NDJSON = "application/x-ndjson"

@@ -31,6 +31,7 @@ request_hash = intake.request_hash
 class Intake:
     report: Report
     replayed: bool
+    document: ReportDocument | None = None  # Section A as stored, when at hand (a new report)
 
 
 def submit(
@@ -58,6 +59,8 @@ def submit(
     [result] = intake.store(session, ctx=ctx, items=[prepared], source=source)
     if isinstance(result, AppError):
         raise result
+    if result.row is not None:  # just written: the report is what was inserted, no need to read it back
+        return Intake(Report(**result.row), replayed=False, document=prepared.document)
     report = session.get(Report, result.report_id)
     assert report is not None
     return Intake(report, replayed=result.replayed)

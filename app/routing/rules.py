@@ -23,9 +23,9 @@ whether it matched, each condition evaluated with the value it saw, and why a ru
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -114,15 +114,28 @@ def check(rules: Sequence[Rule], units: Mapping[str, Unit], *, active_only: bool
         except InvalidFilter as exc:
             problems += exc.errors or []
             parsed.append(None)
+    problems += _unit_problems(rules, units, active_only=active_only)
+    if problems:
+        raise InvalidRuleset(f"{len(problems)} problem(s) in the ruleset.", errors=problems)
+    return parsed
+
+
+def _unit_problems(rules: Sequence[Rule], units: Mapping[str, Unit], *, active_only: bool) -> list[ProblemDetailItem]:
+    problems: list[ProblemDetailItem] = []
     for pointer, code in unit_codes(rules):
         unit = units.get(code)
         if unit is None:
             problems.append(ProblemDetailItem(pointer=pointer, message=f"no unit with code {code!r} in this exercise"))
         elif active_only and unit.retired:
             problems.append(ProblemDetailItem(pointer=pointer, message=f"unit {code!r} is retired"))
+    return problems
+
+
+def check_units(rules: Sequence[Rule], units: Mapping[str, Unit]) -> None:
+    """The unit half of :func:`check` (``active_only`` false), for rules whose conditions are known to parse."""
+    problems = _unit_problems(rules, units, active_only=False)
     if problems:
         raise InvalidRuleset(f"{len(problems)} problem(s) in the ruleset.", errors=problems)
-    return parsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +189,16 @@ class Decision:
 
 
 Place = tuple[str | None, str | None, str | None]
+
+
+class Match(NamedTuple):
+    """One rule's condition for one report: whether it held, and its explanation entry so far."""
+
+    compiled: Compiled
+    matched: bool
+    entry: dict[str, Any]
+
+
 Resolver = Callable[[str | None, str | None, str | None], Resolution]
 
 
@@ -199,8 +222,16 @@ class Router:
         self.ruleset, self.units, self.resolver = ruleset, units, resolver
         self._places: dict[Place, Resolution] = {}
         self._decisions: dict[tuple[Any, ...], Decision] = {}
+        self._matches: dict[tuple[Any, ...], tuple[Match, ...]] = {}  # by the values the conditions read
         fields = {c.field.name: c.field for r in ruleset.rules for c in _conditions(r.condition)}
         self._fields = [fields[name] for name in sorted(fields)]  # what the rules read of a report
+
+    def resolve_places(self, places: Iterable[Place]) -> None:
+        """Resolve these places now (their queries, without an area index), so that routing reports there later
+        asks nothing of the database."""
+        if any(isinstance(a, RouteByJurisdiction) for c in self.ruleset.rules for a in c.rule.actions):
+            for where in places:
+                self.place(*where)
 
     def place(self, province: str | None, city: str | None, district: str | None) -> Resolution:
         key = (province, city, district)
@@ -239,33 +270,48 @@ class Router:
             report.location_regency_code or report.location_city,
             report.location_district,
         )
-        key = (where, explain_it, *(_hashable(f.get(subject)) for f in self._fields))
+        values = (explain_it, *(_hashable(f.get(subject)) for f in self._fields))
+        key = (where, *values)
         known = self._decisions.get(key)
         if known is None:
             if len(self._decisions) >= MEMO_SIZE:
                 self._decisions.clear()
-            known = self._decisions[key] = self._route(subject, where, explain_it)
+            matches = self._matches.get(values)
+            if matches is None:
+                if len(self._matches) >= MEMO_SIZE:
+                    self._matches.clear()
+                matches = self._matches[values] = self._match(subject, explain_it)
+            known = self._decisions[key] = self._route(matches, where, explain_it)
         return Decision(known.unit, known.rule, known.via, known.priority, list(known.tags), known.explanation)
 
-    def _route(self, subject: ReportSubject, where: Place, explain_it: bool) -> Decision:
-        decision = Decision()
-        rules_out: list[dict[str, Any]] = []
-        routing: dict[str, Any] | None = None
+    def _match(self, subject: ReportSubject, explain_it: bool) -> tuple[Match, ...]:
+        """Which rules match, with their explanation entries (the same for every report showing the rules the same
+        values, wherever it is)."""
+        found: list[Match] = []
         for compiled in self.ruleset.rules:
-            rule = compiled.rule
             checks: list[Check] = []
             if compiled.condition is None:
                 matched = True
             else:
                 matched, checks = explain(compiled.condition, subject)
-            entry: dict[str, Any] = {"index": compiled.index, "name": rule.name, "matched": matched}
+            entry: dict[str, Any] = {"index": compiled.index, "name": compiled.rule.name, "matched": matched}
             if explain_it:
                 entry["checks"] = [c.as_json() for c in checks]
-            if not matched:
-                if explain_it:
+                if not matched:
                     entry["why"] = _why_not(checks)
-                rules_out.append(entry)
+            found.append(Match(compiled, matched, entry))
+        return tuple(found)
+
+    def _route(self, matches: Sequence[Match], where: Place, explain_it: bool) -> Decision:
+        decision = Decision()
+        rules_out: list[dict[str, Any]] = []
+        routing: dict[str, Any] | None = None
+        for compiled, matched, shared in matches:
+            rule = compiled.rule
+            if not matched:
+                rules_out.append(shared)
                 continue
+            entry = dict(shared)
             applied: list[dict[str, Any]] = []
             skipped: list[dict[str, Any]] = []
             for action, shown in zip(rule.actions, compiled.shown, strict=True):

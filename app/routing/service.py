@@ -15,7 +15,7 @@ import json
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -23,7 +23,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Boolean, delete, func, literal, select
+from sqlalchemy import Boolean, String, Uuid, bindparam, delete, func, literal, select, true
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from app.auth.principal import ExerciseContext
@@ -37,11 +39,23 @@ from app.core.pagination import PageParams, paginate
 from app.events import service as events_service
 from app.exercises.models import Exercise
 from app.reports import indicators as indicators_module
+from app.reports.enrichment import Location
 from app.reports.models import Indicator, Report
 from app.routing import errors
 from app.routing.fields import ReportSubject
 from app.routing.models import Deconfliction, RoutingDecision, Ruleset, RulesetStatus
-from app.routing.rules import CompiledRuleset, Decision, Router, Rule, check, compile_rules, index_resolver, unit_codes
+from app.routing.rules import (
+    CompiledRuleset,
+    Decision,
+    Place,
+    Router,
+    Rule,
+    check,
+    check_units,
+    compile_rules,
+    index_resolver,
+    unit_codes,
+)
 from app.routing.schemas import RulesetCreate, RulesetUpdate
 from app.units.jurisdiction import AreaIndex, Resolution, resolve
 from app.units.models import Unit
@@ -144,9 +158,12 @@ def get_ruleset(session: Session, *, exercise_id: uuid.UUID, ruleset_id: uuid.UU
 
 
 def active_ruleset(session: Session, *, exercise_id: uuid.UUID) -> Ruleset | None:
-    return session.scalar(
-        select(Ruleset).where(Ruleset.exercise_id == exercise_id, Ruleset.status == RulesetStatus.active)
-    )
+    return session.scalar(_ACTIVE_RULESET, {"exercise_id": exercise_id})
+
+
+_ACTIVE_RULESET = select(Ruleset).where(
+    Ruleset.exercise_id == bindparam("exercise_id", type_=Uuid()), Ruleset.status == RulesetStatus.active
+)
 
 
 def _record(session: Session, ctx: ExerciseContext, ruleset: Ruleset, type: str, data: dict[str, Any]) -> None:
@@ -274,6 +291,27 @@ def compiled(ruleset: Ruleset, units: Mapping[str, Unit]) -> CompiledRuleset:
     return compile_rules(rules_of(ruleset), units, id=ruleset.id, version=ruleset.version, name=ruleset.name)
 
 
+_ACTIVE: dict[tuple[uuid.UUID, int, datetime], CompiledRuleset] = {}  # active rulesets, compiled once per process
+ACTIVE_CACHE_SIZE = 256
+
+
+def compiled_active(ruleset: Ruleset, units: Mapping[str, Unit]) -> CompiledRuleset:
+    """:func:`compiled` for an active ruleset, whose rules no longer change: parsed once per version and process,
+    its units checked each time (they may have changed)."""
+    if ruleset.status != RulesetStatus.active:
+        return compiled(ruleset, units)
+    key = (ruleset.id, ruleset.version, ruleset.updated_at)
+    found = _ACTIVE.get(key)
+    if found is None:
+        found = compiled(ruleset, units)
+        if len(_ACTIVE) >= ACTIVE_CACHE_SIZE:
+            _ACTIVE.clear()
+        _ACTIVE[key] = found
+    else:
+        check_units([c.rule for c in found.rules], units)
+    return found
+
+
 def indexed_router(ruleset: Ruleset, index: AreaIndex) -> Router:
     return Router(compiled(ruleset, index.by_code), index.by_code, index_resolver(index))
 
@@ -289,9 +327,9 @@ def router_for(session: Session, *, exercise_id: uuid.UUID, cases: int = 1) -> R
     if active is None:
         return None
     if cases >= INDEX_FROM:
-        return indexed_router(active, AreaIndex.load(session, exercise_id=exercise_id))
-    rules = rules_of(active)
-    codes = [code for _pointer, code in unit_codes(rules)]
+        index = AreaIndex.load(session, exercise_id=exercise_id)
+        return Router(compiled_active(active, index.by_code), index.by_code, index_resolver(index))
+    codes = [code for _pointer, code in unit_codes(_rules_of_active(active))]
     units = {
         u.code: u for u in session.scalars(select(Unit).where(Unit.exercise_id == exercise_id, Unit.code.in_(codes)))
     }
@@ -299,7 +337,18 @@ def router_for(session: Session, *, exercise_id: uuid.UUID, cases: int = 1) -> R
     def resolver(province: str | None, city: str | None, district: str | None) -> Resolution:
         return resolve(session, exercise_id=exercise_id, province=province, city=city, district=district)
 
-    return Router(compiled(active, units), units, resolver)
+    return Router(compiled_active(active, units), units, resolver)
+
+
+def _rules_of_active(ruleset: Ruleset) -> list[Rule]:
+    key = (ruleset.id, ruleset.version, ruleset.updated_at)
+    found = _ACTIVE.get(key) if ruleset.status == RulesetStatus.active else None
+    return [c.rule for c in found.rules] if found is not None else rules_of(ruleset)
+
+
+def place_of(location: Location) -> Place:
+    """The place a report's best location names, as :meth:`Router.route` looks it up."""
+    return (location.province, location.regency_code or location.city, location.district)
 
 
 def subject(report: dict[str, Any], case: dict[str, Any] | None, unit: Unit | None = None) -> ReportSubject:
@@ -600,20 +649,8 @@ def deconflict(
     if not wanted:
         return [], [], []
     earlier: dict[IndicatorKey, dict[Held, None]] = defaultdict(dict)  # ordered sets
-    ordered = sorted(wanted)
-    for start in range(0, len(ordered), 500):
-        rows = session.execute(
-            select(Indicator.kind, Indicator.scope, Indicator.value, Case.id, Case.number, Case.unit_id)
-            .join(Report, Report.id == Indicator.report_id)
-            .join(Case, Case.id == Report.case_id)
-            .where(
-                Indicator.exercise_id == exercise_id,
-                Indicator.value_hash.in_(ordered[start : start + 500]),
-                Indicator.kind.in_(DECONFLICTING_KINDS),
-            )
-        )
-        for kind, scope, value, cid, number, unit_id in rows:
-            earlier[(kind, scope, value)][(cid, number, unit_id)] = None
+    for kind, scope, value, cid, number, unit_id in _holders(session, exercise_id, wanted):
+        earlier[(kind, scope, value)][(cid, number, unit_id)] = None
     pairs: dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]] = {}
     rows_out: list[dict[str, Any]] = []
     seen: set[tuple[uuid.UUID, uuid.UUID, str, str, str]] = set()
@@ -679,6 +716,53 @@ def deconflict(
         event = events_service.Draft(later or at, actor, "case.deconflicted", "case", case_id, data)
         (held if later is not None else drafts).append(event)
     return rows_out, drafts, held
+
+
+def _holders(session: Session, exercise_id: uuid.UUID, wanted: dict[str, set[str]]) -> Iterator[Any]:
+    """(kind, scope, value, case id, case number, case unit) of the stored indicators with these value hashes and
+    kinds. On PostgreSQL one index probe per (kind, hash) pair (exercise, kind, value hash: the whole index key),
+    whatever the statistics say: a plan that scans the exercise's indicators would grow with the exercise."""
+    if session.get_bind().dialect.name == "postgresql":
+        pairs = sorted((k, h) for h, kinds in wanted.items() for k in kinds)
+        w = (
+            func.unnest(
+                sql_cast([k for k, _h in pairs], postgresql.ARRAY(String)),
+                sql_cast([h for _k, h in pairs], postgresql.ARRAY(String)),
+            )
+            .table_valued("kind", "value_hash")
+            .render_derived(name="w", with_types=False)
+        )
+        found = (
+            select(Indicator.kind, Indicator.scope, Indicator.value, Indicator.report_id)
+            .where(
+                Indicator.exercise_id == exercise_id,
+                Indicator.kind == w.c.kind,
+                Indicator.value_hash == w.c.value_hash,
+            )
+            .offset(0)  # kept a subquery run per pair, so it is always an index lookup
+            .lateral("found")
+        )
+        yield from session.execute(
+            select(found.c.kind, found.c.scope, found.c.value, Case.id, Case.number, Case.unit_id)
+            .select_from(w)
+            .join(found, true())
+            .join(Report, Report.id == found.c.report_id)
+            .join(Case, Case.id == Report.case_id)
+            .order_by(Case.number)
+        )
+        return
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 500):
+        yield from session.execute(
+            select(Indicator.kind, Indicator.scope, Indicator.value, Case.id, Case.number, Case.unit_id)
+            .join(Report, Report.id == Indicator.report_id)
+            .join(Case, Case.id == Report.case_id)
+            .where(
+                Indicator.exercise_id == exercise_id,
+                Indicator.value_hash.in_(ordered[start : start + 500]),
+                Indicator.kind.in_(DECONFLICTING_KINDS),
+            )
+        )
 
 
 def _hash(value: str) -> str:

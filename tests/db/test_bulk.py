@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import JSON, Boolean, Column, Float, Integer, MetaData, String, Table, Text, Uuid, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.base import UTCDateTime
-from app.db.bulk import COPY_FROM, insert_rows
+from app.db.bulk import COPY_FROM, Writes, insert_rows
 
 
 class Colour(StrEnum):
@@ -80,3 +81,46 @@ def test_naive_times_are_refused(session: Session) -> None:
     rows[-1]["at"] = datetime(2026, 3, 2, 8, 0)
     with pytest.raises(Exception, match="naive datetime"):
         insert_rows(session, SimpleNamespace(__table__=TABLE), rows)  # type: ignore[arg-type]
+
+
+PROBE: Any = SimpleNamespace(__table__=TABLE)
+
+
+@pytest.mark.parametrize("n", [COPY_FROM - 1, COPY_FROM + 40])
+def test_batched_writes_store_the_same_values_and_apply_updates(session: Session, n: int) -> None:
+    """Writes: a few rows (one pipeline on PostgreSQL) or many (COPY) store what insert_rows stores."""
+    connection = session.connection()
+    TABLE.create(connection)
+    rows = _rows(n)
+    writes = Writes(session)
+    writes.insert(PROBE, rows[: n // 2])
+    writes.insert(PROBE, rows[n // 2 :])
+    writes.update(PROBE, key={"id": rows[0]["id"]}, values={"count": -1, "doc": {"changed": "tab\there"}})
+    assert connection.execute(select(TABLE)).all() == []  # nothing is sent before send()
+    writes.send()
+    stored = {r.id: r for r in connection.execute(select(TABLE))}
+    assert len(stored) == n
+    for row in rows[1:]:
+        back = stored[row["id"]]
+        assert (back.name, back.code, back.count, back.flag, back.doc) == (
+            row["name"],
+            str(row["code"]),
+            row["count"],
+            row["flag"],
+            row["doc"],
+        )
+        assert back.ratio == pytest.approx(row["ratio"]) and back.at == row["at"]
+    first = stored[rows[0]["id"]]
+    assert (first._mapping["count"], first.doc) == (-1, {"changed": "tab\there"})
+
+
+@pytest.mark.parametrize("n", [2, COPY_FROM + 1])
+def test_a_refused_batched_write_is_an_integrity_error(session: Session, n: int) -> None:
+    connection = session.connection()
+    TABLE.create(connection)
+    rows = _rows(n)
+    rows[-1]["id"] = rows[0]["id"]
+    writes = Writes(session)
+    writes.insert(PROBE, rows)
+    with pytest.raises(IntegrityError):
+        writes.send()
