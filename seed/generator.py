@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from faker import Faker
 
+from app.core.collector import collector_paused
 from app.reports.classification import IDENTIFYING_KINDS
 from seed import people
 from seed.builder import Built, Draft, FileSpec, build, build_body, build_files
@@ -23,7 +24,7 @@ from seed.esps import BY_KEY, CATALOGUE, DETAIL_KINDS, Esp
 from seed.plan import CHUNK, Plan, Weighted, as_time, derive_seed
 from seed.providers import SafeIdentifiers, kit, make_faker
 from seed.rand import between, pick
-from seed.records import SeedReport, collector_paused
+from seed.records import SeedReport
 from seed.truth import Truth, priority_of
 
 RECENT = 200  # earlier reports of the chunk a duplicate may repeat

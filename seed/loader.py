@@ -28,6 +28,7 @@ from app.auth.models import ExerciseRole, GlobalRole, User
 from app.auth.principal import ExerciseContext, Principal
 from app.cases.models import Case, Classification
 from app.core.clock import ExerciseClock, wall
+from app.core.collector import collector_paused
 from app.db.bulk import insert_rows
 from app.events import service as events_service
 from app.exercises.models import Exercise, ExerciseCounter
@@ -38,7 +39,7 @@ from seed import esps, people
 from seed.answers import ExpectedUnits, answer_row
 from seed.generator import generate_chunk
 from seed.plan import CHUNK, Plan
-from seed.records import SeedReport, collector_paused
+from seed.records import SeedReport
 from seed.scenarios import Scenario
 
 Progress = Callable[[int, int], None]

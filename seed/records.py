@@ -4,10 +4,6 @@ storing millions of small objects calls for."""
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -79,26 +75,3 @@ _TRUTH_FIELDS = tuple(f.name for f in fields(Truth))
 
 def _truth_tuple(truth: Truth) -> tuple[Any, ...]:
     return tuple(getattr(truth, name) for name in _TRUTH_FIELDS)
-
-
-_paused = {"count": 0, "was_enabled": False}
-_paused_lock = threading.Lock()
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: building reports makes a great many small acyclic objects (reference
-    counting frees them) whose collection passes would cost a third of the time. Nests, and works across threads:
-    the collector comes back when the last pause ends."""
-    with _paused_lock:
-        if _paused["count"] == 0:
-            _paused["was_enabled"] = gc.isenabled()
-            gc.disable()
-        _paused["count"] += 1
-    try:
-        yield
-    finally:
-        with _paused_lock:
-            _paused["count"] -= 1
-            if _paused["count"] == 0 and _paused["was_enabled"]:
-                gc.enable()

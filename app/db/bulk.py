@@ -146,16 +146,7 @@ def _text_format(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], st
 
 def _copy_rows(copy: Any, columns: list[Column[Any]], dialect: Dialect, rows: Sequence[dict[str, Any]]) -> None:
     """Rows adapted by psycopg, for tables with a column type the text writer does not know."""
-    from psycopg.types.json import Json, Jsonb
-
-    converters: list[Callable[[Any], Any]] = []
-    for column in columns:
-        impl = column.type.dialect_impl(dialect)
-        if isinstance(impl, JSON):
-            wrap: Callable[[Any], Any] = Jsonb if impl.compile(dialect=dialect).upper() == "JSONB" else Json
-            converters.append(partial(_json, wrap))
-        else:
-            converters.append(partial(_plain, column.type.bind_processor(dialect)))
+    converters = [_converter(column, dialect) for column in columns]
     for row in rows:
         copy.write_row([convert(row.get(c.key)) for c, convert in zip(columns, converters, strict=True)])
 

@@ -8,11 +8,8 @@ client has seen is durable and a crash mid-stream leaves each line fully stored 
 
 from __future__ import annotations
 
-import gc
 import json
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.principal import ExerciseContext
+from app.core.collector import collector_paused
 from app.core.errors import AppError, Conflict, problem_type
 from app.reports import intake
 from app.reports.document import Report as ReportDocument
@@ -139,33 +137,8 @@ def store_batch(
     """Store one batch in one transaction; its NDJSON results, released only once committed. Lines are prepared
     (parsed, screened) first and the valid ones written together; if the database refuses the batch (a concurrent
     writer used one of its idempotency keys), it is redone line by line, each line in its own savepoint."""
-    with collection_paused():
+    with collector_paused():  # the batch's many short-lived objects
         return _store_batch(session_factory, ctx=ctx, batch=batch, max_line_bytes=max_line_bytes)
-
-
-_paused = 0  # batches in progress
-_was_enabled = True
-_paused_lock = threading.Lock()
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a batch is stored (its many short-lived objects otherwise trigger
-    repeated collections of the whole heap); back as it was when the last batch in progress ends, which collects what
-    the batches left. Reference counting frees nearly everything meanwhile."""
-    global _paused, _was_enabled
-    with _paused_lock:
-        _paused += 1
-        if _paused == 1:
-            _was_enabled = gc.isenabled()
-            gc.disable()
-    try:
-        yield
-    finally:
-        with _paused_lock:
-            _paused -= 1
-            if _paused == 0 and _was_enabled:
-                gc.enable()
 
 
 def _store_batch(

@@ -315,7 +315,7 @@ def _write(
             "document": p.body,
             "incident_type": summary["incidentType"],
             "annotations": _annotations(summary),
-            "esp_name": by.principal.user.display_name,
+            "esp_name": cases_service.esp_name(by),
             "classification": p.kind,
             "urgent": p.urgent,
             "escalation": summary.get("escalateToHighPriority"),

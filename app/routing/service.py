@@ -295,12 +295,17 @@ _ACTIVE: dict[tuple[uuid.UUID, int, datetime], CompiledRuleset] = {}  # active r
 ACTIVE_CACHE_SIZE = 256
 
 
+def _active_key(ruleset: Ruleset) -> tuple[uuid.UUID, int, datetime] | None:
+    """The key an active ruleset is compiled under in :data:`_ACTIVE` (None for a draft, whose rules may change)."""
+    return (ruleset.id, ruleset.version, ruleset.updated_at) if ruleset.status == RulesetStatus.active else None
+
+
 def compiled_active(ruleset: Ruleset, units: Mapping[str, Unit]) -> CompiledRuleset:
     """:func:`compiled` for an active ruleset, whose rules no longer change: parsed once per version and process,
-    its units checked each time (they may have changed)."""
-    if ruleset.status != RulesetStatus.active:
+    its units checked each time (they may have changed). A draft is compiled each time."""
+    key = _active_key(ruleset)
+    if key is None:
         return compiled(ruleset, units)
-    key = (ruleset.id, ruleset.version, ruleset.updated_at)
     found = _ACTIVE.get(key)
     if found is None:
         found = compiled(ruleset, units)
@@ -313,7 +318,7 @@ def compiled_active(ruleset: Ruleset, units: Mapping[str, Unit]) -> CompiledRule
 
 
 def indexed_router(ruleset: Ruleset, index: AreaIndex) -> Router:
-    return Router(compiled(ruleset, index.by_code), index.by_code, index_resolver(index))
+    return Router(compiled_active(ruleset, index.by_code), index.by_code, index_resolver(index))
 
 
 # --- routing on intake ---------------------------------------------------------------------------------------------
@@ -327,8 +332,7 @@ def router_for(session: Session, *, exercise_id: uuid.UUID, cases: int = 1) -> R
     if active is None:
         return None
     if cases >= INDEX_FROM:
-        index = AreaIndex.load(session, exercise_id=exercise_id)
-        return Router(compiled_active(active, index.by_code), index.by_code, index_resolver(index))
+        return indexed_router(active, AreaIndex.load(session, exercise_id=exercise_id))
     codes = [code for _pointer, code in unit_codes(_rules_of_active(active))]
     units = {
         u.code: u for u in session.scalars(select(Unit).where(Unit.exercise_id == exercise_id, Unit.code.in_(codes)))
@@ -341,8 +345,9 @@ def router_for(session: Session, *, exercise_id: uuid.UUID, cases: int = 1) -> R
 
 
 def _rules_of_active(ruleset: Ruleset) -> list[Rule]:
-    key = (ruleset.id, ruleset.version, ruleset.updated_at)
-    found = _ACTIVE.get(key) if ruleset.status == RulesetStatus.active else None
+    """The ruleset's rules, from its compiled form when that is cached (parsing them again is the cost it saves)."""
+    key = _active_key(ruleset)
+    found = _ACTIVE.get(key) if key is not None else None
     return [c.rule for c in found.rules] if found is not None else rules_of(ruleset)
 
 

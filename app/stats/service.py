@@ -404,12 +404,6 @@ def _check_bucket_count(first: int, last: int) -> None:
 
 # --- durations -----------------------------------------------------------------------------------------------------
 
-MILESTONES: dict[DurationMetric, Any] = {
-    DurationMetric.time_to_triage: Case.triaged_at,
-    DurationMetric.time_to_assign: Case.assigned_at,
-    DurationMetric.time_to_first_action: Case.first_action_at,
-    DurationMetric.time_to_close: Case.closed_at,
-}
 # the kept durations (``app.stats.facts``): opening to milestone, less the time held before it, in microseconds
 DURATION_COLUMNS: dict[DurationMetric, Any] = {
     DurationMetric.time_to_triage: Case.triage_us,

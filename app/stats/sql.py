@@ -1,21 +1,17 @@
 """SQL pieces that statistics need to answer identically on SQLite and PostgreSQL.
 
-- :class:`epoch_us`: a timestamp as whole microseconds since 1970 (a BIGINT). Durations and time buckets are integer
+- :class:`epoch_us`: a timestamp as whole microseconds since 1970 (a BIGINT). Time buckets are integer
   arithmetic on these, so both databases order and bucket exactly alike (no floating point: SQLite's ``julianday``
   is only good to some tens of microseconds). SQLite stores ``YYYY-MM-DD HH:MM:SS.ffffff`` (UTC, as
   ``app.db.base.UTCDateTime`` writes it): whole seconds from the first 19 characters (``strftime`` rounds a
   fraction to milliseconds, so ``.9996`` would carry into the next second), microseconds from the fraction;
   PostgreSQL's ``EXTRACT(EPOCH ...)`` is an exact numeric.
-- :class:`span`: ``end - start - held`` (``held`` in microseconds): integer microseconds on SQLite; on PostgreSQL an
-  ``interval`` (exact, ordered as its length, no per-row numeric arithmetic), which :func:`micros` turns into
-  microseconds in Python.
 - :class:`uuid_text`: a UUID column as the text ``str(uuid)`` gives (how the event log names its subjects).
 - :func:`tag_elements`: the strings of a JSON array column, one row each (a table-valued function).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, String, func
@@ -30,17 +26,6 @@ class epoch_us(FunctionElement[int]):
     inherit_cache = True
 
 
-class span(FunctionElement[Any]):
-    inherit_cache = True
-
-
-def micros(value: Any) -> int:
-    """A :class:`span` as read back: whole microseconds."""
-    if isinstance(value, timedelta):
-        return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
-    return int(value)
-
-
 class uuid_text(FunctionElement[str]):
     type = String()
     inherit_cache = True
@@ -52,7 +37,6 @@ def _arg(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str
 
 
 @compiles(epoch_us)
-@compiles(span)
 @compiles(uuid_text)
 def _unsupported(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
     raise CompileError(f"{type(element).__name__} supports SQLite and PostgreSQL only, not {compiler.dialect.name}")
@@ -70,21 +54,6 @@ def _epoch_sqlite(element: epoch_us, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(epoch_us, "postgresql")
 def _epoch_pg(element: epoch_us, compiler: SQLCompiler, **kw: Any) -> str:
     return f"CAST(EXTRACT(EPOCH FROM {_arg(element, compiler, **kw)}) * 1000000 AS BIGINT)"
-
-
-@compiles(span, "sqlite")
-def _span_sqlite(element: span, compiler: SQLCompiler, **kw: Any) -> str:
-    end, start, held = element.clauses.clauses
-    return (
-        f"({compiler.process(epoch_us(end), **kw)} - {compiler.process(epoch_us(start), **kw)}"
-        f" - {compiler.process(held, **kw)})"
-    )
-
-
-@compiles(span, "postgresql")
-def _span_pg(element: span, compiler: SQLCompiler, **kw: Any) -> str:
-    end, start, held = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(({end} - {start}) - ({held}) * INTERVAL '1 microsecond')"
 
 
 @compiles(uuid_text, "sqlite")

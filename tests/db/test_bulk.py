@@ -54,6 +54,17 @@ def _rows(n: int) -> list[dict[str, Any]]:
     ]
 
 
+def _assert_stored_as_given(back: Any, row: dict[str, Any]) -> None:
+    assert (back.name, back.code, back.count, back.flag, back.doc) == (
+        row["name"],
+        str(row["code"]),
+        row["count"],
+        row["flag"],
+        row["doc"],
+    )
+    assert back.ratio == pytest.approx(row["ratio"]) and back.at == row["at"]
+
+
 @pytest.mark.parametrize("n", [COPY_FROM - 1, COPY_FROM + 40])
 def test_values_come_back_as_given(session: Session, n: int) -> None:
     connection = session.connection()
@@ -63,15 +74,7 @@ def test_values_come_back_as_given(session: Session, n: int) -> None:
     stored = {r.id: r for r in connection.execute(select(TABLE))}
     assert len(stored) == n
     for row in rows:
-        back = stored[row["id"]]
-        assert (back.name, back.code, back.count, back.flag, back.doc) == (
-            row["name"],
-            str(row["code"]),
-            row["count"],
-            row["flag"],
-            row["doc"],
-        )
-        assert back.ratio == pytest.approx(row["ratio"]) and back.at == row["at"]
+        _assert_stored_as_given(stored[row["id"]], row)
 
 
 def test_naive_times_are_refused(session: Session) -> None:
@@ -101,15 +104,7 @@ def test_batched_writes_store_the_same_values_and_apply_updates(session: Session
     stored = {r.id: r for r in connection.execute(select(TABLE))}
     assert len(stored) == n
     for row in rows[1:]:
-        back = stored[row["id"]]
-        assert (back.name, back.code, back.count, back.flag, back.doc) == (
-            row["name"],
-            str(row["code"]),
-            row["count"],
-            row["flag"],
-            row["doc"],
-        )
-        assert back.ratio == pytest.approx(row["ratio"]) and back.at == row["at"]
+        _assert_stored_as_given(stored[row["id"]], row)
     first = stored[rows[0]["id"]]
     assert (first._mapping["count"], first.doc) == (-1, {"changed": "tab\there"})
 

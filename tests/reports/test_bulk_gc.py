@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.reports.bulk import collection_paused
+from app.core.collector import collector_paused
 
 
 @pytest.fixture
@@ -21,9 +21,9 @@ def collector_on() -> Iterator[None]:
 
 @pytest.mark.usefixtures("collector_on")
 def test_paused_while_any_batch_runs_and_restored_after_the_last() -> None:
-    with collection_paused():
+    with collector_paused():
         assert not gc.isenabled()
-        with collection_paused():  # a second batch, e.g. another stream's
+        with collector_paused():  # a second batch, e.g. another stream's
             assert not gc.isenabled()
         assert not gc.isenabled()  # the first one is still running
     assert gc.isenabled()
@@ -31,7 +31,7 @@ def test_paused_while_any_batch_runs_and_restored_after_the_last() -> None:
 
 @pytest.mark.usefixtures("collector_on")
 def test_restored_when_a_batch_fails() -> None:
-    with pytest.raises(RuntimeError), collection_paused():
+    with pytest.raises(RuntimeError), collector_paused():
         raise RuntimeError("database gone")
     assert gc.isenabled()
 
@@ -39,6 +39,6 @@ def test_restored_when_a_batch_fails() -> None:
 @pytest.mark.usefixtures("collector_on")
 def test_left_off_when_it_was_off() -> None:
     gc.disable()
-    with collection_paused():
+    with collector_paused():
         pass
     assert not gc.isenabled()
