@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import ClockMode, ClockState
@@ -36,6 +36,8 @@ class Exercise(IdMixin, Base):
     intake_mode: Mapped[IntakeMode] = mapped_column(String(16), default=IntakeMode.strict)
     org_template: Mapped[str] = mapped_column(String(64))
     seed_parameters: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # changes with every write to the exercise's set-up tables (triggers; app.reports.setup); never set here
+    setup_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
     clock_mode: Mapped[ClockMode] = mapped_column(String(16), default=ClockMode.real)
     clock_origin: Mapped[datetime | None]  # the simulated start the instructor chose

@@ -17,10 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.addresses import service as addresses_service
 from app.auth.principal import ExerciseContext
 from app.cases import service as cases_service
-from app.cases import sla
 from app.cases.models import Case, CaseStatus, Classification
 from app.cases.visibility import arrived
 from app.core.clock import wall
@@ -31,6 +29,7 @@ from app.events import service as events_service
 from app.exercises import counters
 from app.exercises.models import ExerciseStatus, IntakeMode
 from app.reports import classification, enrichment, errors, guard, indicators
+from app.reports import setup as exercise_setup
 from app.reports.document import FileDetails, unknown_fields, without_unknown
 from app.reports.document import Report as ReportDocument
 from app.reports.models import Indicator, Report, ReportFile, ReportSource
@@ -40,7 +39,6 @@ from app.stats import facts
 
 CLOSED = (ExerciseStatus.closed, ExerciseStatus.archived)
 NOT_JOINABLE = (CaseStatus.closed, CaseStatus.referred)
-REGISTRY_IN_MEMORY_FROM = 16  # addresses in one batch from which loading the whole registry is cheaper
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,20 +267,14 @@ def _write(
     at_indexes: Sequence[int],
 ) -> None:
     now, recorded, exercise_id = ctx.now(), wall.now(), ctx.exercise.id
-    if sum(len(p.captures) for p in items) >= REGISTRY_IN_MEMORY_FROM:
-        locate: enrichment.Locate = addresses_service.Registry.load(session, exercise_id=ctx.exercise.id).geolocate
-    else:
-        locate = enrichment.locator(session, exercise_id=ctx.exercise.id)
-    decisions = _cases_for(session, ctx, items)
-    policy = sla.policy_for(session, exercise_id=ctx.exercise.id)
-    opening = sum(d is None for d in decisions)
     # what needs a query but no number is read before the counters' rows are locked (held until commit)
+    setup = exercise_setup.current(session, exercise_id=exercise_id)
+    decisions = _cases_for(session, ctx, items)
+    policy = setup.policy
+    opening = sum(d is None for d in decisions)
+    locate = setup.registry.geolocate
     sections = [enrichment.enrich(p.captures, locate=locate, estimates=_estimates(p)) for p in items]
-    router = routing_service.router_for(session, exercise_id=exercise_id, cases=opening) if opening else None
-    if router is not None:
-        router.resolve_places(
-            routing_service.place_of(b.location) for b, d in zip(sections, decisions, strict=True) if d is None
-        )
+    router = setup.router() if opening else None
     firsts = counters.reserve_many(session, exercise_id=ctx.exercise.id, counts={"report": len(items), "case": opening})
     first_number, next_case = firsts["report"], firsts["case"]
     case_rows: list[dict[str, Any]] = []
