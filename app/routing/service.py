@@ -23,8 +23,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Boolean, String, Uuid, bindparam, delete, func, literal, select, true
-from sqlalchemy import cast as sql_cast
+from sqlalchemy import Boolean, Select, String, Uuid, bindparam, delete, func, literal, select, true
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -729,31 +728,9 @@ def _holders(session: Session, exercise_id: uuid.UUID, wanted: dict[str, set[str
     whatever the statistics say: a plan that scans the exercise's indicators would grow with the exercise."""
     if session.get_bind().dialect.name == "postgresql":
         pairs = sorted((k, h) for h, kinds in wanted.items() for k in kinds)
-        w = (
-            func.unnest(
-                sql_cast([k for k, _h in pairs], postgresql.ARRAY(String)),
-                sql_cast([h for _k, h in pairs], postgresql.ARRAY(String)),
-            )
-            .table_valued("kind", "value_hash")
-            .render_derived(name="w", with_types=False)
-        )
-        found = (
-            select(Indicator.kind, Indicator.scope, Indicator.value, Indicator.report_id)
-            .where(
-                Indicator.exercise_id == exercise_id,
-                Indicator.kind == w.c.kind,
-                Indicator.value_hash == w.c.value_hash,
-            )
-            .offset(0)  # kept a subquery run per pair, so it is always an index lookup
-            .lateral("found")
-        )
         yield from session.execute(
-            select(found.c.kind, found.c.scope, found.c.value, Case.id, Case.number, Case.unit_id)
-            .select_from(w)
-            .join(found, true())
-            .join(Report, Report.id == found.c.report_id)
-            .join(Case, Case.id == Report.case_id)
-            .order_by(Case.number)
+            _HOLDERS_BY_PAIR,
+            {"exercise_id": exercise_id, "kinds": [k for k, _h in pairs], "hashes": [h for _k, h in pairs]},
         )
         return
     ordered = sorted(wanted)
@@ -768,6 +745,39 @@ def _holders(session: Session, exercise_id: uuid.UUID, wanted: dict[str, set[str
                 Indicator.kind.in_(DECONFLICTING_KINDS),
             )
         )
+
+
+def _holders_by_pair() -> Select[Any]:
+    """PostgreSQL: the stored holders of (kind, value hash) pairs given as two arrays, one lateral index probe per
+    pair. Built once; every intake batch runs it."""
+    w = (
+        func.unnest(
+            bindparam("kinds", type_=postgresql.ARRAY(String)), bindparam("hashes", type_=postgresql.ARRAY(String))
+        )
+        .table_valued("kind", "value_hash")
+        .render_derived(name="w", with_types=False)
+    )
+    found = (
+        select(Indicator.kind, Indicator.scope, Indicator.value, Indicator.report_id)
+        .where(
+            Indicator.exercise_id == bindparam("exercise_id", type_=Uuid()),
+            Indicator.kind == w.c.kind,
+            Indicator.value_hash == w.c.value_hash,
+        )
+        .offset(0)  # kept a subquery run per pair, so it is always an index lookup
+        .lateral("found")
+    )
+    return (
+        select(found.c.kind, found.c.scope, found.c.value, Case.id, Case.number, Case.unit_id)
+        .select_from(w)
+        .join(found, true())
+        .join(Report, Report.id == found.c.report_id)
+        .join(Case, Case.id == Report.case_id)
+        .order_by(Case.number)
+    )
+
+
+_HOLDERS_BY_PAIR = _holders_by_pair()
 
 
 def _hash(value: str) -> str:
