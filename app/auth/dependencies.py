@@ -23,19 +23,26 @@ from app.db.session import SessionDep
 _bearer = HTTPBearer(auto_error=False, description="A login token from /api/v1/auth/token or a personal API token.")
 
 
-def get_principal(
-    request: Request,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Send a bearer token in the Authorization header.")
-    principal = auth_service.resolve_token(session, token=credentials.credentials, settings=request.app.state.settings)
+    return credentials.credentials
+
+
+def _invalid_token() -> Unauthorized:
+    return Unauthorized(
+        "The token is unknown, expired or revoked.",
+        headers={"WWW-Authenticate": 'Bearer realm="tipdesk", error="invalid_token"'},
+    )
+
+
+def get_principal(request: Request, session: SessionDep, credentials: Bearer) -> Principal:
+    principal = auth_service.resolve_token(session, token=_token(credentials), settings=request.app.state.settings)
     if principal is None:
-        raise Unauthorized(
-            "The token is unknown, expired or revoked.",
-            headers={"WWW-Authenticate": 'Bearer realm="tipdesk", error="invalid_token"'},
-        )
+        raise _invalid_token()
     return principal
 
 
@@ -51,16 +58,19 @@ class ExerciseAccess:
 
     def __call__(
         self,
+        request: Request,
         session: SessionDep,
-        principal: CurrentPrincipal,
+        credentials: Bearer,
         exercise_id: Annotated[uuid.UUID, Path(description="The exercise.")],
     ) -> ExerciseContext:
-        if principal.scope is not None and principal.scope != exercise_id:
-            raise NotFound(EXERCISE_NOT_FOUND)
-        found = auth_service.exercise_and_membership(session, exercise_id=exercise_id, user_id=principal.user.id)
+        found = auth_service.resolve_token_in_exercise(  # the caller, the exercise and their membership: one query
+            session, token=_token(credentials), exercise_id=exercise_id, settings=request.app.state.settings
+        )
         if found is None:
+            raise _invalid_token()
+        principal, exercise, membership = found
+        if exercise is None or (principal.scope is not None and principal.scope != exercise_id):
             raise NotFound(EXERCISE_NOT_FOUND)
-        exercise, membership = found
         if principal.is_admin:
             return ExerciseContext(exercise, principal, membership)
         if membership is None:

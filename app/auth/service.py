@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, select
+from sqlalchemy import Uuid, and_, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from app.auth import errors
@@ -136,9 +136,25 @@ def issue_session_token(session: Session, *, user: User, settings: Settings) -> 
 
 def resolve_token(session: Session, *, token: str, settings: Settings) -> Principal | None:
     row = session.execute(_BY_TOKEN, {"token_hash": security.token_digest(token)}).one_or_none()
+    return None if row is None else _principal(row[0], row[1], settings)
+
+
+def resolve_token_in_exercise(
+    session: Session, *, token: str, exercise_id: uuid.UUID, settings: Settings
+) -> tuple[Principal, Exercise | None, Membership | None] | None:
+    """:func:`resolve_token`, with the exercise (None if there is none) and the user's membership in it (None if
+    they have none), in one query; None when the token does not authenticate."""
+    row = session.execute(
+        _BY_TOKEN_IN_EXERCISE, {"token_hash": security.token_digest(token), "exercise_id": exercise_id}
+    ).one_or_none()
     if row is None:
         return None
-    cred, user = row
+    cred, user, exercise, membership = row
+    principal = _principal(cred, user, settings)
+    return None if principal is None else (principal, exercise, membership)
+
+
+def _principal(cred: Credential, user: User, settings: Settings) -> Principal | None:
     if cred.revoked_at is not None or cred.expires_at <= wall.now() or not usable(user, settings):
         return None
     return Principal(user=user, credential=cred)
@@ -147,6 +163,13 @@ def resolve_token(session: Session, *, token: str, settings: Settings) -> Princi
 _BY_TOKEN = (  # built once: every authenticated request runs it
     select(Credential, User)
     .join(User, User.id == Credential.user_id)
+    .where(Credential.token_hash == bindparam("token_hash"))
+)
+_BY_TOKEN_IN_EXERCISE = (  # built once: every request to an exercise runs it
+    select(Credential, User, Exercise, Membership)
+    .join(User, User.id == Credential.user_id)
+    .outerjoin(Exercise, Exercise.id == bindparam("exercise_id", type_=Uuid()))
+    .outerjoin(Membership, and_(Membership.exercise_id == Exercise.id, Membership.user_id == User.id))
     .where(Credential.token_hash == bindparam("token_hash"))
 )
 
