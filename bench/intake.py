@@ -94,6 +94,33 @@ def typical_report(i: int, rng: random.Random) -> dict[str, Any]:
     }
 
 
+SERVER_PIDS: dict[str, int] = {}  # base URL -> the server process
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a local process (Linux /proc); 0 where it cannot be read."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu_seconds() -> float:
+    """CPU time of every local PostgreSQL process (the server this benchmark uses is local by default)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                name = (entry / "comm").read_text().strip()
+            except OSError:
+                continue
+            if name.startswith(("postgres", "postmaster")):
+                total += _cpu_seconds(int(entry.name))
+    return total
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -131,6 +158,7 @@ def _server(target: str, url: str, port: int) -> Iterator[str]:
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
+    SERVER_PIDS[base] = proc.pid
     try:
         for _ in range(200):
             try:
@@ -204,11 +232,15 @@ def _concurrent(url: str, bodies: list[dict[str, Any]], headers: dict[str, str],
     return len(bodies) / elapsed
 
 
-def _bulk(url: str, lines: list[bytes], headers: dict[str, str]) -> float:
+def _bulk(url: str, lines: list[bytes], headers: dict[str, str], cpu: list[tuple[float, float]]) -> float:
+    """Reports/s for one bulk stream; appends (tipdesk server, PostgreSQL) CPU seconds per report to ``cpu``."""
+
     def body() -> Iterator[bytes]:
         for start in range(0, len(lines), 256):
             yield b"".join(lines[start : start + 256])
 
+    server = SERVER_PIDS[url.split("/api/", 1)[0]]
+    server_cpu, pg_cpu = _cpu_seconds(server), _postgres_cpu_seconds()
     start = time.perf_counter()
     stored = 0
     with (
@@ -221,6 +253,7 @@ def _bulk(url: str, lines: list[bytes], headers: dict[str, str]) -> float:
             stored += result["status"] == 201
             first = first or (None if result["status"] == 201 else result)
     elapsed = time.perf_counter() - start
+    cpu.append(((_cpu_seconds(server) - server_cpu) / len(lines), (_postgres_cpu_seconds() - pg_cpu) / len(lines)))
     if stored != len(lines):
         raise RuntimeError(f"bulk stored {stored} of {len(lines)} lines; first refusal: {first}")
     return len(lines) / elapsed
@@ -245,6 +278,7 @@ def main() -> None:
         ):
             reports = f"{api}/api/v1/exercises/{eid}/reports"
             bulk_rates, full_rates, single_rates, bare_rates = [], [], [], []
+            bulk_cpu: list[tuple[float, float]] = []
             for r in range(args.repeat):
                 offset = r * (args.lines + args.requests)
                 lines = [
@@ -254,12 +288,12 @@ def main() -> None:
                     + b"\n"
                     for i in range(args.lines)
                 ]
-                bulk_rates.append(_bulk(f"{reports}/bulk", lines, headers))
+                bulk_rates.append(_bulk(f"{reports}/bulk", lines, headers, bulk_cpu))
                 if args.full:
                     from tests.reports.samples import build_report
 
                     full = [json.dumps(build_report(i)).encode() + b"\n" for i in range(min(args.lines, 2_000))]
-                    full_rates.append(_bulk(f"{reports}/bulk", full, headers))
+                    full_rates.append(_bulk(f"{reports}/bulk", full, headers, []))
                 bodies = [typical_report(offset + args.lines + i, rng) for i in range(args.requests)]
                 bare_rates.append(_concurrent(f"{bare}/rows", bodies, {}, args.clients))
                 single_rates.append(_concurrent(reports, bodies, headers, args.clients))
@@ -271,6 +305,13 @@ def main() -> None:
     med = statistics.median
     print(f"\nPostgreSQL, {os.cpu_count()} cores, medians of {args.repeat} rounds")
     print(f"bulk NDJSON, typical reports ({args.lines:,} lines): {med(bulk_rates):,.0f} reports/s (goal >= 5,000)")
+    server_us, pg_us = (med(c[i] for c in bulk_cpu) * 1e6 for i in (0, 1))
+    cores = os.cpu_count() or 1
+    print(
+        f"  CPU per report: tipdesk server {server_us:,.0f} us, PostgreSQL {pg_us:,.0f} us; with both fully "
+        f"overlapped on {cores} cores at most {cores / (server_us + pg_us) * 1e6:,.0f} reports/s, and at most "
+        f"{1e6 / pg_us:,.0f} reports/s for PostgreSQL's share alone on one core"
+    )
     if full_rates:
         print(f"bulk NDJSON, maximal sample reports: {med(full_rates):,.0f} reports/s")
     ratio = med(single_rates) / med(bare_rates)
