@@ -208,8 +208,13 @@ def _setup(url: str) -> tuple[str, str]:
     return eid, token
 
 
-def _concurrent(url: str, bodies: list[dict[str, Any]], headers: dict[str, str], clients: int) -> float:
-    """Requests/s for posting every body once, spread over `clients` threads with keep-alive connections."""
+def _concurrent(
+    url: str, bodies: list[dict[str, Any]], headers: dict[str, str], clients: int, cpu: list[tuple[float, float]]
+) -> float:
+    """Requests/s for posting every body once, spread over `clients` threads with keep-alive connections; appends
+    (server, PostgreSQL) CPU seconds per request to ``cpu``."""
+    server = SERVER_PIDS[url.split("/api/", 1)[0].removesuffix("/rows")]
+    server_cpu, pg_cpu = _cpu_seconds(server), _postgres_cpu_seconds()
     chunks = [bodies[i::clients] for i in range(clients)]
     failures: list[int] = []
 
@@ -227,6 +232,7 @@ def _concurrent(url: str, bodies: list[dict[str, Any]], headers: dict[str, str],
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
+    cpu.append(((_cpu_seconds(server) - server_cpu) / len(bodies), (_postgres_cpu_seconds() - pg_cpu) / len(bodies)))
     if failures:
         raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[:5]}")
     return len(bodies) / elapsed
@@ -279,6 +285,8 @@ def main() -> None:
             reports = f"{api}/api/v1/exercises/{eid}/reports"
             bulk_rates, full_rates, single_rates, bare_rates = [], [], [], []
             bulk_cpu: list[tuple[float, float]] = []
+            single_cpu: list[tuple[float, float]] = []
+            bare_cpu: list[tuple[float, float]] = []
             for r in range(args.repeat):
                 offset = r * (args.lines + args.requests)
                 lines = [
@@ -295,8 +303,8 @@ def main() -> None:
                     full = [json.dumps(build_report(i)).encode() + b"\n" for i in range(min(args.lines, 2_000))]
                     full_rates.append(_bulk(f"{reports}/bulk", full, headers, []))
                 bodies = [typical_report(offset + args.lines + i, rng) for i in range(args.requests)]
-                bare_rates.append(_concurrent(f"{bare}/rows", bodies, {}, args.clients))
-                single_rates.append(_concurrent(reports, bodies, headers, args.clients))
+                bare_rates.append(_concurrent(f"{bare}/rows", bodies, {}, args.clients, bare_cpu))
+                single_rates.append(_concurrent(reports, bodies, headers, args.clients, single_cpu))
                 print(
                     f"round {r + 1}: bulk {bulk_rates[-1]:,.0f}/s  single {single_rates[-1]:,.0f}/s  "
                     f"bare {bare_rates[-1]:,.0f}/s",
@@ -319,6 +327,9 @@ def main() -> None:
         f"single POST /reports, {args.clients} clients: {med(single_rates):,.0f} req/s; "
         f"bare FastAPI insert: {med(bare_rates):,.0f} req/s; ratio {ratio:.0%} (goal >= 50%)"
     )
+    for name, cpu in (("single POST", single_cpu), ("bare insert", bare_cpu)):
+        server_ms, pg_ms = (med(c[i] for c in cpu) * 1e3 for i in (0, 1))
+        print(f"  CPU per request, {name}: server {server_ms:.2f} ms, PostgreSQL {pg_ms:.2f} ms")
 
 
 if __name__ == "__main__":

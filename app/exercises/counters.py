@@ -6,7 +6,7 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, literal
+from sqlalchemy import Integer, String, Table, Uuid, bindparam, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
@@ -36,23 +36,33 @@ def reserve(session: Session, *, exercise_id: uuid.UUID, name: str, count: int) 
 
 
 def reserve_many(session: Session, *, exercise_id: uuid.UUID, counts: dict[str, int]) -> dict[str, int]:
-    """Reserve blocks of several counters in one call (one upsert, executed for each counter, in name order so
-    concurrent callers lock the rows in the same order); the first value of each block, by counter name. The
-    statement has one shape whatever the counts, so it is compiled once."""
+    """Reserve blocks of several counters in one statement (a multi-row upsert, rows in name order so concurrent
+    callers lock them in the same order); the first value of each block, by counter name."""
     wanted = {name: n for name, n in counts.items() if n > 0}
     if not wanted:
         return dict.fromkeys(counts, 0)
-    rows = [{"exercise_id": exercise_id, "name": n, "value": c} for n, c in sorted(wanted.items())]
-    stmt = _upsert_many(session.get_bind().dialect.name)
-    after = {str(name): int(value) for name, value in session.execute(stmt, rows)}
+    params: dict[str, Any] = {}
+    for i, (name, count) in enumerate(sorted(wanted.items())):
+        params |= {f"exercise_id_{i}": exercise_id, f"name_{i}": name, f"value_{i}": count}
+    stmt = _upsert_many(session.get_bind().dialect.name, len(wanted))
+    after = {str(name): int(value) for name, value in session.execute(stmt, params)}
     return {name: after[name] - wanted[name] + 1 if name in wanted else 0 for name in counts}
 
 
-@lru_cache(maxsize=4)
-def _upsert_many(dialect: str) -> ReturningInsert[Any]:
+@lru_cache(maxsize=16)
+def _upsert_many(dialect: str, rows: int) -> ReturningInsert[Any]:
+    """The upsert of ``rows`` counters, built once per shape."""
     table = ExerciseCounter.__table__
     assert isinstance(table, Table)
-    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    values = [
+        {
+            "exercise_id": bindparam(f"exercise_id_{i}", type_=Uuid()),
+            "name": bindparam(f"name_{i}", type_=String()),
+            "value": bindparam(f"value_{i}", type_=Integer()),
+        }
+        for i in range(rows)
+    ]
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(values)
     return upsert.on_conflict_do_update(
         index_elements=[table.c.exercise_id, table.c.name], set_={"value": table.c.value + upsert.excluded.value}
-    ).returning(table.c.name, table.c.value, sort_by_parameter_order=True)
+    ).returning(table.c.name, table.c.value)
