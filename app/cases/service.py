@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,10 +30,31 @@ TERMINAL = (CaseStatus.closed, CaseStatus.referred)
 LIFECYCLE = lifecycle.DEFAULT
 
 
+class _NewCaseClocks:
+    """What ``sla.recompute`` reads and sets of a case just opened, without an ORM instance (intake opens many)."""
+
+    __slots__ = (
+        "action_due_at",
+        "created_at",
+        "first_action_at",
+        "priority",
+        "sla_due_at",
+        "sla_paused_seconds",
+        "sla_warn_at",
+        "status",
+        "triage_due_at",
+        "triaged_at",
+    )
+
+    def __init__(self, priority: str | None, created_at: datetime) -> None:
+        self.priority, self.created_at, self.status, self.sla_paused_seconds = priority, created_at, CaseStatus.new, 0.0
+        self.triaged_at = self.first_action_at = None
+
+
 def _sla_columns(priority: str | None, created_at: datetime, policy: sla.Policy) -> dict[str, Any]:
     """The SLA columns of a case not yet triaged, as ``sla.recompute`` sets them."""
-    probe = Case(priority=priority, created_at=created_at, status=CaseStatus.new, sla_paused_seconds=0.0)
-    sla.recompute(probe, policy)
+    probe = _NewCaseClocks(priority, created_at)
+    sla.recompute(cast(Case, probe), policy)
     return {c: getattr(probe, c) for c in ("triage_due_at", "action_due_at", "sla_due_at", "sla_warn_at")}
 
 
