@@ -274,7 +274,7 @@ def _write(
     opening = sum(d is None for d in decisions)
     locate = setup.registry.geolocate
     sections = [enrichment.enrich(p.captures, locate=locate, estimates=_estimates(p)) for p in items]
-    router = setup.router() if opening else None
+    router = setup.router if opening else None
     firsts = counters.reserve_many(session, exercise_id=ctx.exercise.id, counts={"report": len(items), "case": opening})
     first_number, next_case = firsts["report"], firsts["case"]
     case_rows: list[dict[str, Any]] = []

@@ -28,7 +28,8 @@ from app.routing.models import Ruleset
 from app.routing.rules import Router
 from app.units.jurisdiction import AreaIndex
 
-CACHE_SIZE = 64  # exercises' set-ups held per process
+CACHE_SIZE = 16  # exercises' set-ups held per process
+ROUTER_MEMO = 2_000  # routing decisions each copy's router keeps (a few MB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +40,7 @@ class Setup:
     areas: AreaIndex
     ruleset: Ruleset | None  # the active one
     policy: sla.Policy
-
-    def router(self) -> Router | None:
-        """A router for one intake (its memo of places and decisions is its own); None with no active ruleset."""
-        return routing_service.indexed_router(self.ruleset, self.areas) if self.ruleset is not None else None
+    router: Router | None  # the active ruleset's; its memo of places and decisions serves every intake of this copy
 
 
 _VERSION = select(Exercise.setup_version).where(Exercise.id == bindparam("exercise_id", type_=Uuid()))
@@ -75,13 +73,16 @@ def current(session: Session, *, exercise_id: uuid.UUID) -> Setup:
 def _read(session: Session, *, exercise_id: uuid.UUID, seen: int) -> Setup:
     # a second session in the same transaction: what it loads ends detached, never expired by the caller's commit
     with Session(bind=session.connection(), autoflush=False) as reader:
+        areas = AreaIndex.load(reader, exercise_id=exercise_id)
+        ruleset = routing_service.active_ruleset(reader, exercise_id=exercise_id)
         setup = Setup(
             exercise_id,
             seen,
             Registry.load(reader, exercise_id=exercise_id),
-            AreaIndex.load(reader, exercise_id=exercise_id),
-            routing_service.active_ruleset(reader, exercise_id=exercise_id),
+            areas,
+            ruleset,
             sla.policy_for(reader, exercise_id=exercise_id),
+            routing_service.indexed_router(ruleset, areas, memo_size=ROUTER_MEMO) if ruleset is not None else None,
         )
         reader.expunge_all()
     return setup

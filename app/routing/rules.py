@@ -217,9 +217,12 @@ class Router:
     """A compiled ruleset with the units it names and a jurisdiction resolver (with an :class:`AreaIndex`:
     no query at all). Jurisdiction is resolved once per distinct place."""
 
-    def __init__(self, ruleset: CompiledRuleset, units: Mapping[str, Unit], resolver: Resolver) -> None:
-        """``units``: by code, at least those the ruleset names; ``resolver``: jurisdiction of a place."""
-        self.ruleset, self.units, self.resolver = ruleset, units, resolver
+    def __init__(
+        self, ruleset: CompiledRuleset, units: Mapping[str, Unit], resolver: Resolver, *, memo_size: int = MEMO_SIZE
+    ) -> None:
+        """``units``: by code, at least those the ruleset names; ``resolver``: jurisdiction of a place; ``memo_size``:
+        distinct decisions (and rule matches) kept before the memo starts again."""
+        self.ruleset, self.units, self.resolver, self.memo_size = ruleset, units, resolver, memo_size
         self._places: dict[Place, Resolution] = {}
         self._decisions: dict[tuple[Any, ...], Decision] = {}
         self._matches: dict[tuple[Any, ...], tuple[Match, ...]] = {}  # by the values the conditions read
@@ -274,11 +277,11 @@ class Router:
         key = (where, *values)
         known = self._decisions.get(key)
         if known is None:
-            if len(self._decisions) >= MEMO_SIZE:
+            if len(self._decisions) >= self.memo_size:
                 self._decisions.clear()
             matches = self._matches.get(values)
             if matches is None:
-                if len(self._matches) >= MEMO_SIZE:
+                if len(self._matches) >= self.memo_size:
                     self._matches.clear()
                 matches = self._matches[values] = self._match(subject, explain_it)
             known = self._decisions[key] = self._route(matches, where, explain_it)

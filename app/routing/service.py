@@ -44,6 +44,7 @@ from app.routing import errors
 from app.routing.fields import ReportSubject
 from app.routing.models import Deconfliction, RoutingDecision, Ruleset, RulesetStatus
 from app.routing.rules import (
+    MEMO_SIZE,
     CompiledRuleset,
     Decision,
     Place,
@@ -316,8 +317,8 @@ def compiled_active(ruleset: Ruleset, units: Mapping[str, Unit]) -> CompiledRule
     return found
 
 
-def indexed_router(ruleset: Ruleset, index: AreaIndex) -> Router:
-    return Router(compiled_active(ruleset, index.by_code), index.by_code, index_resolver(index))
+def indexed_router(ruleset: Ruleset, index: AreaIndex, *, memo_size: int = MEMO_SIZE) -> Router:
+    return Router(compiled_active(ruleset, index.by_code), index.by_code, index_resolver(index), memo_size=memo_size)
 
 
 # --- routing on intake ---------------------------------------------------------------------------------------------

@@ -103,6 +103,7 @@ def test_a_copy_is_shared_until_the_set_up_changes(factory: Factory, session: Se
     exercise = _exercise(factory)
     first = setup.current(session, exercise_id=exercise.id)
     assert setup.current(session, exercise_id=exercise.id) is first
+    assert first.router is not None and first.router.memo_size == setup.ROUTER_MEMO  # one router, memo bounded
     assert all(inspect(u).detached for u in first.areas.units.values())  # no session expires or refreshes them
     assert first.ruleset is not None and inspect(first.ruleset).detached
     block = _one(session, AddressBlock, exercise)
