@@ -217,13 +217,13 @@ class Writes:
             for model, rows, key in steps:
                 table = _table(model)
                 if key is None:
-                    given = tuple(rows[0])
-                    query, converters = _insert_statement(table, given, dialect)
-                    cursor.executemany(query, [[f(row.get(k)) for k, f in converters] for row in rows])
+                    statement = _insert_statement(table, tuple(rows[0]), dialect)
+                    converters = statement.converters
+                    cursor.executemany(statement.text(driver), [[f(row.get(k)) for k, f in converters] for row in rows])
                 else:
-                    query, converters = _update_statement(table, tuple(rows[0]), tuple(key), dialect)
+                    statement = _update_statement(table, tuple(rows[0]), tuple(key), dialect)
                     values = {**rows[0], **key}
-                    cursor.execute(query, [f(values[k]) for k, f in converters])
+                    cursor.execute(statement.text(driver), [f(values[k]) for k, f in statement.converters])
 
 
 def _table(model: type[DeclarativeBase]) -> Table:
@@ -233,6 +233,26 @@ def _table(model: type[DeclarativeBase]) -> Table:
 
 
 Converters = list[tuple[str, Callable[[Any], Any]]]
+
+
+class _Statement:
+    """A psycopg ``sql.Composed`` statement with the converters of its parameters, rendered to bytes once: psycopg
+    would render a Composed on every execute, while the same bytes each time also find its parsed form and its
+    server-side prepared statement (psycopg keys both on the query's bytes)."""
+
+    __slots__ = ("_text", "converters", "query")
+
+    def __init__(self, query: Any, converters: Converters) -> None:
+        self.query = query
+        self.converters = converters
+        self._text: bytes | None = None
+
+    def text(self, driver: Any) -> bytes:
+        """The statement as psycopg sends it, rendered by the first connection it runs on (tipdesk's table and
+        column names are plain ASCII, quoted the same for every connection)."""
+        if self._text is None:
+            self._text = bytes(self.query.as_bytes(driver))
+        return self._text
 
 
 def _converter(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
@@ -247,7 +267,7 @@ def _converter(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
 
 
 @lru_cache(maxsize=256)
-def _insert_statement(table: Table, given: tuple[str, ...], dialect: Dialect) -> tuple[Any, Converters]:
+def _insert_statement(table: Table, given: tuple[str, ...], dialect: Dialect) -> _Statement:
     """``INSERT`` of the given columns plus those with a Python-side default (applied as an insert would)."""
     from psycopg import sql
 
@@ -261,13 +281,11 @@ def _insert_statement(table: Table, given: tuple[str, ...], dialect: Dialect) ->
         sql.SQL(", ").join(sql.Identifier(c.name) for c in columns),
         sql.SQL(", ").join(sql.Placeholder() for _ in columns),
     )
-    return query, converters
+    return _Statement(query, converters)
 
 
 @lru_cache(maxsize=64)
-def _update_statement(
-    table: Table, sets: tuple[str, ...], keys: tuple[str, ...], dialect: Dialect
-) -> tuple[Any, Converters]:
+def _update_statement(table: Table, sets: tuple[str, ...], keys: tuple[str, ...], dialect: Dialect) -> _Statement:
     from psycopg import sql
 
     def assign(names: tuple[str, ...]) -> list[Any]:
@@ -276,7 +294,7 @@ def _update_statement(
     query = sql.SQL("UPDATE {} SET {} WHERE {}").format(
         sql.Identifier(table.name), sql.SQL(", ").join(assign(sets)), sql.SQL(" AND ").join(assign(keys))
     )
-    return query, [(k, _converter(table.c[k], dialect)) for k in (*sets, *keys)]
+    return _Statement(query, [(k, _converter(table.c[k], dialect)) for k in (*sets, *keys)])
 
 
 def _default(column: Column[Any]) -> Callable[[], Any]:

@@ -119,3 +119,23 @@ def test_a_refused_batched_write_is_an_integrity_error(session: Session, n: int)
     writes.insert(PROBE, rows)
     with pytest.raises(IntegrityError):
         writes.send()
+
+
+def test_batched_writes_used_often_are_prepared_on_the_server(session: Session) -> None:
+    """The pipelined statements are the same bytes on every send, so psycopg prepares them once they recur."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    TABLE.create(connection)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    rows = _rows(2 * (driver.prepare_threshold or 0) + 2)
+    for pair in range(0, len(rows), 2):
+        writes = Writes(session)
+        writes.insert(PROBE, rows[pair : pair + 2])
+        writes.update(PROBE, key={"id": rows[pair]["id"]}, values={"count": -pair})
+        writes.send()
+    prepared = connection.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
+    assert any(s.startswith('INSERT INTO "bulk_probe"') for s in prepared), prepared
+    assert any(s.startswith('UPDATE "bulk_probe"') for s in prepared), prepared
+    assert len(connection.execute(select(TABLE)).all()) == len(rows)
