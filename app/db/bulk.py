@@ -2,7 +2,7 @@
 the event chain, seeding).
 
 PostgreSQL gets ``COPY … FROM STDIN`` for many rows (no SQL to parse per row), written in COPY's text format
-here (one formatting function per column type, no adaptation per value); a few rows, and other databases, get a
+here (column by column, one writer per column type, no adaptation per value); a few rows, and other databases, get a
 plain ``executemany``. Both go through the session's connection, so the rows belong to the caller's
 transaction. Values are given as the ORM would hold them; the column types' bind processing is applied on both
 paths. :class:`Writes` queues the inserts (and keyed updates) of one transaction and sends them together: on
@@ -49,14 +49,15 @@ def _copy(driver: Any, table: Table, dialect: Dialect, rows: Sequence[dict[str, 
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
     )
-    formats = [_memo(f) if f is _datetime else f for f in (_text_format(c.type, dialect) for c in columns)]
+    writers = [_column_writer(c.type, dialect) for c in columns]
     cursor = driver.cursor()
     with cursor, cursor.copy(statement) as copy:
-        if all(f is not None for f in formats):
-            fields = [(c.key, f) for c, f in zip(columns, formats, strict=True) if f is not None]
+        if all(w is not None for w in writers):
+            fields = [(c.key, w) for c, w in zip(columns, writers, strict=True) if w is not None]
             for start in range(0, len(rows), 1000):
-                lines = ["\t".join([f(row.get(k)) for k, f in fields]) for row in rows[start : start + 1000]]
-                copy.write("\n".join(lines) + "\n")
+                chunk = rows[start : start + 1000]
+                texts = [write([row.get(key) for row in chunk]) for key, write in fields]  # column by column
+                copy.write("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n")
         else:
             _copy_rows(copy, columns, dialect, rows)
 
@@ -103,41 +104,95 @@ def _datetime(value: Any) -> str:
     return str(value.astimezone(UTC).isoformat())
 
 
+def _json_encoder() -> Callable[[Any], str]:
+    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``, the same text, with its encoder made once
+    (``dumps`` makes a new one for every call with options). The C encoder is called directly where the interpreter
+    has it: ``JSONEncoder.encode`` would build it again per call. No circular-reference check: the documents are
+    trees built for the insert (a cycle would fail as a recursion error instead of a ValueError)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return encoder.encode
+    encode = make(
+        None,  # markers: no circular check
+        encoder.default,
+        json.encoder.encode_basestring,
+        None,  # indent
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+    return lambda value: "".join(encode(value, 0))
+
+
+_json_dumps = _json_encoder()
+
+
 def _json_text(value: Any) -> str:
     if value is None:
         return NULL
     if not value and isinstance(value, list | dict):  # the many empty lists and objects
         return "[]" if isinstance(value, list) else "{}"
-    return _text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    text = _json_dumps(value)
+    # JSON text holds no raw tab, newline or carriage return (strings escape them), so only backslashes need escaping
+    return text.replace("\\", "\\\\") if "\\" in text else text
 
 
-def _memo(write: Callable[[Any], str]) -> Callable[[Any], str]:
-    """`write` remembering its answers for one COPY (the rows of a batch share their times)."""
-    seen: dict[Any, str] = {}
-
-    def cached(value: Any) -> str:
-        text = seen.get(value)
-        if text is None:
-            text = seen[value] = write(value)
-        return text
-
-    return cached
+# A column's values written all at once: the common value of each type is formatted inline, the rest (None, enums,
+# other types, text needing escapes) by the one-value writers above.
+ColumnWriter = Callable[[list[Any]], list[str]]
 
 
-def _text_format(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], str] | None:
-    """How a value of the column type is written in COPY's text format; None for a type not handled here."""
+def _text_column(values: list[Any]) -> list[str]:
+    return [
+        v if type(v) is str and "\\" not in v and "\t" not in v and "\n" not in v and "\r" not in v else _text(v)
+        for v in values
+    ]
+
+
+def _uuid_column(values: list[Any]) -> list[str]:
+    return [v.int.to_bytes(16, "big").hex() if type(v) is uuid.UUID else _uuid(v) for v in values]  # = v.hex
+
+
+def _int_column(values: list[Any]) -> list[str]:
+    return [str(v) if type(v) is int else _int(v) for v in values]
+
+
+def _float_column(values: list[Any]) -> list[str]:
+    return [repr(v) if type(v) is float else _float(v) for v in values]
+
+
+def _bool_column(values: list[Any]) -> list[str]:
+    return ["t" if v is True else "f" if v is False else _bool(v) for v in values]
+
+
+def _datetime_column(values: list[Any]) -> list[str]:
+    """Each distinct time formatted once (the rows of a batch share their times)."""
+    texts = {v: _datetime(v) for v in set(values)}
+    return [texts[v] for v in values]
+
+
+def _json_column(values: list[Any]) -> list[str]:
+    return [_json_text(v) for v in values]
+
+
+def _column_writer(type_: TypeEngine[Any], dialect: Dialect) -> ColumnWriter | None:
+    """How the values of a column of the type are written in COPY's text format; None for a type not handled
+    here."""
     if isinstance(type_, UTCDateTime):
-        return _datetime
+        return _datetime_column
     if isinstance(type_, TypeDecorator):
         return None
     impl = type_.dialect_impl(dialect)
     for kind, write in (
-        (JSON, _json_text),
-        (Uuid, _uuid),
-        (Boolean, _bool),
-        (Integer, _int),
-        (Float, _float),
-        (String, _text),
+        (JSON, _json_column),
+        (Uuid, _uuid_column),
+        (Boolean, _bool_column),
+        (Integer, _int_column),
+        (Float, _float_column),
+        (String, _text_column),
     ):
         if isinstance(impl, kind):
             return write

@@ -4,7 +4,7 @@ whatever characters the text and JSON hold."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from types import SimpleNamespace
 from typing import Any
@@ -139,3 +139,44 @@ def test_batched_writes_used_often_are_prepared_on_the_server(session: Session) 
     assert any(s.startswith('INSERT INTO "bulk_probe"') for s in prepared), prepared
     assert any(s.startswith('UPDATE "bulk_probe"') for s in prepared), prepared
     assert len(connection.execute(select(TABLE)).all()) == len(rows)
+
+
+def test_copy_text_is_the_plain_form_of_each_value() -> None:
+    """The column writers give, value for value, COPY's text form of what a plain formatting gives: str, the UUID's
+    hex, repr of floats, t/f, ISO 8601 UTC times, compact non-ASCII JSON; backslash, tab, newline and CR escaped."""
+    import json
+
+    from sqlalchemy.dialects import postgresql
+
+    from app.db import bulk
+
+    def escaped(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+    def plain(column: str, value: Any) -> str:
+        if value is None:
+            return "\\N"
+        if column == "count":
+            return str(int(value))
+        if column == "ratio":
+            return repr(float(value))
+        if column == "id":
+            return str(value.hex)
+        if column == "flag":
+            return "t" if value else "f"
+        if column == "at":
+            return str(value.astimezone(UTC).isoformat())
+        if column == "doc":
+            return escaped(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+        return escaped(str(value.value if isinstance(value, Colour) else value))
+
+    rows = _rows(60)
+    rows[1].update(id=None, code=None, count=None, ratio=None, flag=None, at=None, doc=None)
+    rows[2].update(ratio=float(2), count=True, at=datetime(2026, 3, 2, 15, 0, tzinfo=timezone(timedelta(hours=7))))
+    rows[3].update(doc={"s": "a\\b\t\n\r\u2028\x00é", "f": [1.5, 1e16, -0.0], "e": Colour.red, "t": (1, "x")})
+    dialect = postgresql.psycopg.dialect()
+    for column in TABLE.columns:
+        write = bulk._column_writer(column.type, dialect)
+        assert write is not None
+        values = [row[column.key] for row in rows]
+        assert write(values) == [plain(column.key, v) for v in values], column.key
