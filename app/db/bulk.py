@@ -11,7 +11,6 @@ PostgreSQL, a few rows per table go in one psycopg pipeline (one round trip for 
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC
@@ -25,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from app.core.jsontext import dumps_with
 from app.db.base import UTCDateTime
 
 COPY_FROM = 32  # rows from which COPY's extra round trips pay off
@@ -104,30 +104,7 @@ def _datetime(value: Any) -> str:
     return str(value.astimezone(UTC).isoformat())
 
 
-def _json_encoder() -> Callable[[Any], str]:
-    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``, the same text, with its encoder made once
-    (``dumps`` makes a new one for every call with options). The C encoder is called directly where the interpreter
-    has it: ``JSONEncoder.encode`` would build it again per call. No circular-reference check: the documents are
-    trees built for the insert (a cycle would fail as a recursion error instead of a ValueError)."""
-    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return encoder.encode
-    encode = make(
-        None,  # markers: no circular check
-        encoder.default,
-        json.encoder.encode_basestring,
-        None,  # indent
-        encoder.key_separator,
-        encoder.item_separator,
-        encoder.sort_keys,
-        encoder.skipkeys,
-        encoder.allow_nan,
-    )
-    return lambda value: "".join(encode(value, 0))
-
-
-_json_dumps = _json_encoder()
+_json_dumps = dumps_with()  # json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _json_text(value: Any) -> str:
