@@ -7,6 +7,11 @@ whitespace (separators ``,`` and ``:``), non-ASCII characters kept as they are:
 
 ``at`` is RFC 3339 UTC with microseconds (``2026-01-31T08:00:00.000000Z``), ``exercise_id`` the UUID's hyphenated
 lower-case form, ``prev_hash`` the previous event's hash (64 zeros for seq 1).
+
+The object is written member by member in that (sorted) order, each member's value by the same JSON encoder, which
+is the text ``json.dumps(object, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)``
+gives; :func:`json_data` also hands back the sorted text of the data it converts, for the hash of an event being
+appended.
 """
 
 from __future__ import annotations
@@ -19,12 +24,21 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from app.core.jsontext import dumps_with
+
 
 def rfc3339(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """``value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")``, the same text (isoformat is the cheaper call;
+    strftime's year below 1000 is not padded to four digits everywhere, so it stays for those)."""
+    utc = value.astimezone(UTC)
+    if utc.year < 1000:
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _default(value: Any) -> Any:
+    if type(value) is uuid.UUID:  # the commonest, and neither a datetime nor a date
+        return str(value)
     if isinstance(value, datetime):
         return rfc3339(value)
     if isinstance(value, date):
@@ -40,10 +54,52 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON-serialisable in event data")
 
 
+_converted = dumps_with(default=_default, allow_nan=False)  # event data as given: values JSON lacks converted
+_sorted = dumps_with(sort_keys=True, allow_nan=False)  # plain JSON values, as the canonical form writes them
+
+
+def json_data(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Event data as plain JSON values (what the database stores and the hash covers; keys in the order given) and
+    the canonical (sorted) JSON text of those values."""
+    if type(data) is dict and not data:
+        return {}, "{}"
+    plain: dict[str, Any] = json.loads(_converted(data))
+    return plain, _sorted(plain)
+
+
 def to_json_data(data: dict[str, Any]) -> dict[str, Any]:
     """Event data as plain JSON values (what the database stores and the hash covers)."""
-    result: dict[str, Any] = json.loads(json.dumps(data, default=_default, ensure_ascii=False, allow_nan=False))
-    return result
+    return json_data(data)[0]
+
+
+_string = json.encoder.encode_basestring
+
+
+def _member(value: Any) -> str:
+    if type(value) is str:
+        return _string(value)
+    return str(value) if type(value) is int else _sorted(value)
+
+
+def canonical_text(
+    *,
+    exercise_id: str,
+    seq: int,
+    at: str,
+    actor: str,
+    type: str,
+    subject_type: str,
+    subject_id: str | None,
+    data: str,
+    prev_hash: str,
+) -> str:
+    """The canonical form from its members' texts as written: ``exercise_id`` and ``at`` as the strings of the
+    documented forms, ``data`` as the canonical JSON text of the data (see :func:`json_data`)."""
+    return (
+        f'{{"actor":{_member(actor)},"at":{_string(at)},"data":{data},"exercise_id":{_string(exercise_id)},'
+        f'"prev_hash":{_member(prev_hash)},"seq":{_member(seq)},"subject_id":{_member(subject_id)},'
+        f'"subject_type":{_member(subject_type)},"type":{_member(type)}}}'
+    )
 
 
 def canonical(
@@ -58,19 +114,22 @@ def canonical(
     data: dict[str, Any],
     prev_hash: str,
 ) -> bytes:
-    doc = {
-        "actor": actor,
-        "at": rfc3339(at),
-        "data": data,
-        "exercise_id": str(exercise_id),
-        "prev_hash": prev_hash,
-        "seq": seq,
-        "subject_id": subject_id,
-        "subject_type": subject_type,
-        "type": type,
-    }
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    return canonical_text(
+        exercise_id=str(exercise_id),
+        seq=seq,
+        at=rfc3339(at),
+        actor=actor,
+        type=type,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        data=_sorted(data),
+        prev_hash=prev_hash,
+    ).encode()
 
 
 def event_hash(**fields: Any) -> str:
     return hashlib.sha256(canonical(**fields)).hexdigest()
+
+
+def text_hash(canonical_text: str) -> str:
+    return hashlib.sha256(canonical_text.encode()).hexdigest()

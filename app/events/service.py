@@ -90,21 +90,45 @@ def _chain(
     seq, prev_hash = int(head[0]) - len(drafts), str(head[1])
     recorded = wall.now()
     rows: list[dict[str, Any]] = []
+    exercise = str(exercise_id)
+    times: dict[datetime, str] = {}  # the drafts of one change share their time: each written once
     for draft in drafts:
         seq += 1
-        fields: dict[str, Any] = {
-            "exercise_id": exercise_id,
-            "seq": seq,
-            "at": draft.at.astimezone(UTC),
-            "actor": draft.actor,
-            "type": draft.type,
-            "subject_type": draft.subject_type,
-            "subject_id": str(draft.subject_id) if draft.subject_id is not None else None,
-            "data": chain.to_json_data(draft.data or {}),
-            "prev_hash": prev_hash,
-        }
-        prev_hash = chain.event_hash(**fields)
-        rows.append({**fields, "hash": prev_hash, "recorded_at": recorded})
+        at = draft.at.astimezone(UTC)
+        at_text = times.get(at)
+        if at_text is None:
+            at_text = times[at] = chain.rfc3339(at)
+        data, data_text = chain.json_data(draft.data or {})
+        subject_id = str(draft.subject_id) if draft.subject_id is not None else None
+        digest = chain.text_hash(
+            chain.canonical_text(
+                exercise_id=exercise,
+                seq=seq,
+                at=at_text,
+                actor=draft.actor,
+                type=draft.type,
+                subject_type=draft.subject_type,
+                subject_id=subject_id,
+                data=data_text,
+                prev_hash=prev_hash,
+            )
+        )
+        rows.append(
+            {
+                "exercise_id": exercise_id,
+                "seq": seq,
+                "at": at,
+                "actor": draft.actor,
+                "type": draft.type,
+                "subject_type": draft.subject_type,
+                "subject_id": subject_id,
+                "data": data,
+                "prev_hash": prev_hash,
+                "hash": digest,
+                "recorded_at": recorded,
+            }
+        )
+        prev_hash = digest
     if record_head:
         session.execute(_RECORD, {"stream": exercise_id, "hash": prev_hash})
     return rows
