@@ -58,18 +58,18 @@ _converted = dumps_with(default=_default, allow_nan=False)  # event data as give
 _sorted = dumps_with(sort_keys=True, allow_nan=False)  # plain JSON values, as the canonical form writes them
 
 
-def json_data(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """Event data as plain JSON values (what the database stores and the hash covers; keys in the order given) and
-    the canonical (sorted) JSON text of those values."""
-    if type(data) is dict and not data:
-        return {}, "{}"
-    plain: dict[str, Any] = json.loads(_converted(data))
-    return plain, _sorted(plain)
-
-
 def to_json_data(data: dict[str, Any]) -> dict[str, Any]:
     """Event data as plain JSON values (what the database stores and the hash covers)."""
-    return json_data(data)[0]
+    if type(data) is dict and not data:
+        return {}
+    result: dict[str, Any] = json.loads(_converted(data))
+    return result
+
+
+def json_data(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """:func:`to_json_data` (keys in the order given) and the canonical (sorted) JSON text of those values."""
+    plain = to_json_data(data)
+    return plain, "{}" if type(plain) is dict and not plain else _sorted(plain)
 
 
 _string = json.encoder.encode_basestring
