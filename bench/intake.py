@@ -107,18 +107,19 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _postgres_cpu_seconds() -> float:
-    """CPU time of every local PostgreSQL process (the server this benchmark uses is local by default)."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                name = (entry / "comm").read_text().strip()
-            except OSError:
-                continue
-            if name.startswith(("postgres", "postmaster")):
-                total += _cpu_seconds(int(entry.name))
-    return total
+def _postgres_cpu() -> dict[int, float]:
+    """CPU time of each PostgreSQL backend serving the benchmark's database (local server, by pid)."""
+    with _ADMIN[0].connect() as c:
+        pids = c.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :db"), {"db": _ADMIN[1]}).scalars()
+        return {int(pid): _cpu_seconds(int(pid)) for pid in pids}
+
+
+def _postgres_cpu_since(before: dict[int, float]) -> float:
+    """CPU the benchmark database's backends used since ``before`` (backends started since count from zero)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in _postgres_cpu().items())
+
+
+_ADMIN: list[Any] = []  # the admin engine and the benchmark database's name, while it exists
 
 
 def _free_port() -> int:
@@ -133,9 +134,11 @@ def _database() -> Iterator[str]:
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
+    _ADMIN[:] = [admin, name]
     try:
         yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     finally:
+        _ADMIN.clear()
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -214,7 +217,7 @@ def _concurrent(
     """Requests/s for posting every body once, spread over `clients` threads with keep-alive connections; appends
     (server, PostgreSQL) CPU seconds per request to ``cpu``."""
     server = SERVER_PIDS[url.split("/api/", 1)[0].removesuffix("/rows")]
-    server_cpu, pg_cpu = _cpu_seconds(server), _postgres_cpu_seconds()
+    server_cpu, pg_cpu = _cpu_seconds(server), _postgres_cpu()
     chunks = [bodies[i::clients] for i in range(clients)]
     failures: list[int] = []
 
@@ -232,7 +235,7 @@ def _concurrent(
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
-    cpu.append(((_cpu_seconds(server) - server_cpu) / len(bodies), (_postgres_cpu_seconds() - pg_cpu) / len(bodies)))
+    cpu.append(((_cpu_seconds(server) - server_cpu) / len(bodies), _postgres_cpu_since(pg_cpu) / len(bodies)))
     if failures:
         raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[:5]}")
     return len(bodies) / elapsed
@@ -246,7 +249,7 @@ def _bulk(url: str, lines: list[bytes], headers: dict[str, str], cpu: list[tuple
             yield b"".join(lines[start : start + 256])
 
     server = SERVER_PIDS[url.split("/api/", 1)[0]]
-    server_cpu, pg_cpu = _cpu_seconds(server), _postgres_cpu_seconds()
+    server_cpu, pg_cpu = _cpu_seconds(server), _postgres_cpu()
     start = time.perf_counter()
     stored = 0
     with (
@@ -259,7 +262,7 @@ def _bulk(url: str, lines: list[bytes], headers: dict[str, str], cpu: list[tuple
             stored += result["status"] == 201
             first = first or (None if result["status"] == 201 else result)
     elapsed = time.perf_counter() - start
-    cpu.append(((_cpu_seconds(server) - server_cpu) / len(lines), (_postgres_cpu_seconds() - pg_cpu) / len(lines)))
+    cpu.append(((_cpu_seconds(server) - server_cpu) / len(lines), _postgres_cpu_since(pg_cpu) / len(lines)))
     if stored != len(lines):
         raise RuntimeError(f"bulk stored {stored} of {len(lines)} lines; first refusal: {first}")
     return len(lines) / elapsed
