@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from app import geo
 from app.addresses import service as addresses_service
 from app.addresses.schemas import Geolocation
-from app.reports.document import EstimatedLocation, FileDetails, IpCaptureEvent, json_pointer
+from app.reports.document import EstimatedLocation, FileDetails, IpCaptureEvent, json_pointer, model_children
 from app.reports.document import Report as ReportDocument
 
 Path = tuple[str | int, ...]
@@ -62,16 +62,26 @@ class SectionB:
         return {"ip_geolocation": self.geolocations, "location": self.location.as_json()}
 
 
-def _find(node: object, kind: type[BaseModel], path: Path) -> Iterator[tuple[Path, Any]]:
+def _find(node: BaseModel, kind: type[BaseModel], path: Path) -> list[tuple[Path, Any]]:
+    """Every model of `kind` in the tree of `node` (itself included) with its path, in document order."""
+    found: list[tuple[Path, Any]] = []
+    _collect(node, kind, path, found)
+    return found
+
+
+def _collect(node: BaseModel, kind: type[BaseModel], path: Path, found: list[tuple[Path, Any]]) -> None:
     if isinstance(node, kind):
-        yield path, node
-    if isinstance(node, BaseModel):
-        for name, child in node.__dict__.items():  # the fields' values, in definition order
-            if isinstance(child, BaseModel | list):
-                yield from _find(child, kind, (*path, name))
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            yield from _find(item, kind, (*path, index))
+        found.append((path, node))
+    values = node.__dict__  # the fields' values
+    for name in model_children(type(node)):  # a model, a list of models or None, in definition order
+        child = values[name]
+        if not child:
+            continue
+        if child.__class__ is list:
+            for index, item in enumerate(child):
+                _collect(item, kind, (*path, name, index), found)
+        else:
+            _collect(child, kind, (*path, name), found)
 
 
 def _tier(path: Path) -> int:

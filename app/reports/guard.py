@@ -19,13 +19,24 @@ the same pointers (RFC 6901, into the JSON form of the document, whose field nam
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from app.reports import identifiers as ids
-from app.reports.document import DeviceId, Email, FileDetails, IpCaptureEvent, Phone, Report, json_pointer
+from app.reports.document import (
+    DeviceId,
+    Email,
+    FileDetails,
+    IpCaptureEvent,
+    Phone,
+    Report,
+    json_pointer,
+    model_children,
+)
 
 URL_FIELDS = frozenset({"url", "profileUrl", "legalURL", "locationOfFile"})
 """Fields (of any model) whose strings are URLs."""
@@ -47,48 +58,88 @@ class Finding(BaseModel):
         return self.model_dump()
 
 
-def _finding(path: Path, kind: ids.IdentifierKind, value: str, verdict: ids.Verdict) -> Iterator[Finding]:
+def _found(into: list[Finding], path: Path, kind: ids.IdentifierKind, value: str, verdict: ids.Verdict) -> None:
     if not verdict.ok:
-        yield Finding(pointer=json_pointer(path), kind=kind, value=value, reason=verdict.reason or "not reserved")
+        reason = verdict.reason or "not reserved"
+        into.append(Finding(pointer=json_pointer(path), kind=kind, value=value, reason=reason))
 
 
-def _check_model(node: BaseModel, path: Path) -> Iterator[Finding]:
-    if isinstance(node, Email):
-        yield from _finding((*path, "value"), "email", node.value, ids.check_email(node.value))
-    elif isinstance(node, Phone):
-        verdict = ids.check_phone(node.value, node.countryCallingCode)
-        yield from _finding((*path, "value"), "phone", node.value, verdict)
-    elif isinstance(node, IpCaptureEvent):
-        yield from _finding((*path, "ipAddress"), "ip", node.ipAddress, ids.check_ip(node.ipAddress))
-    elif isinstance(node, DeviceId):
-        kind = ids.device_id_kind(node.idType, node.idValue)
-        if kind is not None:
-            verdict = ids.check_device_id(node.idType, node.idValue)
-            yield from _finding((*path, "idValue"), kind, node.idValue, verdict)
+def _check_email(node: Email, path: Path, into: list[Finding]) -> None:
+    _found(into, (*path, "value"), "email", node.value, ids.check_email(node.value))
 
 
-def _scan(node: object, path: Path) -> Iterator[Finding]:
-    if isinstance(node, BaseModel):
-        yield from _check_model(node, path)
-        for name, value in node.__dict__.items():  # the fields' values, in definition order
-            if name in URL_FIELDS:
-                urls = value if isinstance(value, list) else [value]
-                for index, url in enumerate(urls):
+def _check_phone(node: Phone, path: Path, into: list[Finding]) -> None:
+    _found(into, (*path, "value"), "phone", node.value, ids.check_phone(node.value, node.countryCallingCode))
+
+
+def _check_ip(node: IpCaptureEvent, path: Path, into: list[Finding]) -> None:
+    _found(into, (*path, "ipAddress"), "ip", node.ipAddress, ids.check_ip(node.ipAddress))
+
+
+def _check_device_id(node: DeviceId, path: Path, into: list[Finding]) -> None:
+    kind = ids.device_id_kind(node.idType, node.idValue)
+    if kind is not None:
+        _found(into, (*path, "idValue"), kind, node.idValue, ids.check_device_id(node.idType, node.idValue))
+
+
+_Check = Callable[[Any, Path, list[Finding]], None]
+_CHECKS: tuple[tuple[type[BaseModel], _Check], ...] = (
+    (Email, _check_email),
+    (Phone, _check_phone),
+    (IpCaptureEvent, _check_ip),
+    (DeviceId, _check_device_id),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the guard reads of one model class: its own identifier check, then its URL fields and the fields that
+    can hold models, in definition order (`True`: a URL field)."""
+
+    check: _Check | None
+    fields: tuple[tuple[str, bool], ...]
+
+
+@cache
+def _plan(cls: type[BaseModel]) -> _Plan:
+    check = next((check for kind, check in _CHECKS if issubclass(cls, kind)), None)
+    children = model_children(cls)
+    fields = tuple((name, name in URL_FIELDS) for name in cls.model_fields if name in URL_FIELDS or name in children)
+    return _Plan(check, fields)
+
+
+def _scan(node: BaseModel, path: Path, into: list[Finding]) -> None:
+    plan = _plan(type(node))
+    if plan.check is not None:
+        plan.check(node, path, into)
+    values = node.__dict__  # the fields' values
+    for name, is_url in plan.fields:
+        value = values[name]
+        if is_url:
+            if isinstance(value, list):
+                for index, url in enumerate(value):
                     if isinstance(url, str):
-                        at = (*path, name, index) if isinstance(value, list) else (*path, name)
-                        yield from _finding(at, "url", url, ids.check_url(url))
-            elif isinstance(value, BaseModel | list):
-                yield from _scan(value, (*path, name))
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            yield from _scan(item, (*path, index))
+                        _found(into, (*path, name, index), "url", url, ids.check_url(url))
+            elif isinstance(value, str):
+                _found(into, (*path, name), "url", value, ids.check_url(value))
+        elif not value:  # None or []
+            continue
+        elif value.__class__ is list:  # of models
+            for index, item in enumerate(value):
+                _scan(item, (*path, name, index), into)
+        else:  # a model
+            _scan(value, (*path, name), into)
 
 
 def scan_report(report: Report, *, prefix: Sequence[str | int] = ()) -> list[Finding]:
     """Every identifier in `report` outside the reserved ranges; pointers relative to the report (or `prefix`)."""
-    return list(_scan(report, tuple(prefix)))
+    found: list[Finding] = []
+    _scan(report, tuple(prefix), found)
+    return found
 
 
 def scan_file_details(file_details: FileDetails, *, prefix: Sequence[str | int] = ()) -> list[Finding]:
     """The same for a `<fileDetails>` document: upload IP, device ids, `locationOfFile` (not the file names)."""
-    return list(_scan(file_details, tuple(prefix)))
+    found: list[Finding] = []
+    _scan(file_details, tuple(prefix), found)
+    return found

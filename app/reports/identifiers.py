@@ -31,6 +31,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -75,11 +76,19 @@ _PRIVATE_USE: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = (
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # RFC 6598 carrier-grade NAT
 
 
+_IPV4_CHARACTERS = frozenset("0123456789.")
+
+
+@lru_cache(maxsize=4096)
 def parse_ip(value: str) -> IpAddress | None:
-    """The address written in `value` (surrounding whitespace and IPv6 brackets allowed), or None."""
+    """The address written in `value` (surrounding whitespace and IPv6 brackets allowed), or None.
+
+    Cached: the guard and indicator extraction read the same addresses (addresses are immutable)."""
     text = value.strip()
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
+    if ":" not in text and not _IPV4_CHARACTERS.issuperset(text):
+        return None  # neither an IPv6 address (it has a colon) nor a dotted IPv4 one: a host name, most often
     try:
         return ipaddress.ip_address(text)
     except ValueError:
@@ -92,8 +101,22 @@ def normalize_ip(value: str) -> str | None:
     return None if address is None else str(address)
 
 
-def _in_any(address: IpAddress, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
-    return any(address.version == net.version and address in net for net in networks)
+_Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+_Ranges = tuple[tuple[int, int, int], ...]
+
+
+def _ranges(networks: _Networks) -> _Ranges:
+    """(version, first address, netmask) of each network, as integers: a membership test without `ipaddress`."""
+    return tuple((net.version, int(net.network_address), int(net.netmask)) for net in networks)
+
+
+_RESERVED_RANGES = _ranges(RESERVED_NETWORKS)
+_PRIVATE_USE_RANGES = _ranges(_PRIVATE_USE)
+
+
+def _in_any(address: IpAddress, ranges: _Ranges) -> bool:
+    version, value = address.version, int(address)
+    return any(net_version == version and value & netmask == first for net_version, first, netmask in ranges)
 
 
 def check_ip(value: str) -> Verdict:
@@ -103,13 +126,13 @@ def check_ip(value: str) -> Verdict:
         return _refuse("not an IP address")
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    if _in_any(address, RESERVED_NETWORKS):
+    if _in_any(address, _RESERVED_RANGES):
         return OK
     if address.is_loopback:
         return _refuse("loopback address: not reserved for documentation")
     if address.is_link_local:
         return _refuse("link-local address: not reserved for documentation")
-    if _in_any(address, _PRIVATE_USE):
+    if _in_any(address, _PRIVATE_USE_RANGES):
         return _refuse("private-use address (RFC 1918 / RFC 4193): not reserved for documentation")
     if isinstance(address, ipaddress.IPv4Address) and address in _SHARED:
         return _refuse("shared address space (RFC 6598): not reserved for documentation")
@@ -140,6 +163,7 @@ def normalize_host(host: str) -> str | None:
     return text
 
 
+@lru_cache(maxsize=4096)
 def check_domain(host: str) -> Verdict:
     """Accepted: example.com/.net/.org and their subdomains, any name under .example, .test or .invalid.
     An IP literal follows `check_ip`."""
@@ -154,6 +178,7 @@ def check_domain(host: str) -> Verdict:
 
 
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
+_NOT_IN_DOMAIN = frozenset(' \t,;<>()"\\')
 
 
 def _split_email(value: str) -> tuple[str, str] | None:
@@ -164,7 +189,7 @@ def _split_email(value: str) -> tuple[str, str] | None:
     if text.count("@") != 1:
         return None
     local, _, domain = text.partition("@")
-    if not local or not domain or not _LOCAL_PART.match(local) or any(c in domain for c in ' \t,;<>()"\\'):
+    if not local or not domain or not _LOCAL_PART.match(local) or not _NOT_IN_DOMAIN.isdisjoint(domain):
         return None
     return local, domain
 
@@ -187,10 +212,13 @@ def check_email(value: str) -> Verdict:
     return check_domain(domain)
 
 
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")  # `\s`: what str.isspace() calls whitespace
+
+
 def url_host(value: str) -> str | None:
     """The host of a URL (lower-case, IPv6 without brackets); a URL without a scheme is read as `//host/...`."""
     text = value.strip()
-    if "\\" in text or any(c.isspace() or ord(c) < 32 for c in text):
+    if "\\" in text or _SPACE_OR_CONTROL.search(text):
         return None  # browsers read `\` as `/`: `http://a.test\@b.test/` would go elsewhere than it seems
     if "://" not in text and not text.startswith("//"):
         text = "//" + text
@@ -251,16 +279,22 @@ def parse_phone(value: str, country_calling_code: str | None = None) -> phonenum
     return number if phonenumbers.is_possible_number(number) else None
 
 
+@lru_cache(maxsize=4096)
+def _shared_phone(value: str, country_calling_code: str | None) -> phonenumbers.PhoneNumber | None:
+    """`parse_phone`, cached for the checks and normalisation of one number (read only: never modify it)."""
+    return parse_phone(value, country_calling_code)
+
+
 def normalize_phone(value: str, country_calling_code: str | None = None) -> str | None:
     """E.164 form (`+6284012345678`), or None when the number cannot be parsed (see `parse_phone`)."""
-    number = parse_phone(value, country_calling_code)
+    number = _shared_phone(value, country_calling_code)
     return None if number is None else phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def check_phone(value: str, country_calling_code: str | None = None) -> Verdict:
     """Accepted: US 555-0100…0199 under a geographic area code, the Ofcom drama ranges, and +62 84x numbers
     libphonenumber calls invalid."""
-    number = parse_phone(value, country_calling_code)
+    number = _shared_phone(value, country_calling_code)
     if number is None:
         if country_calling_code is None and not value.strip().startswith("+"):
             return _refuse("not a phone number with a country code (no + and no countryCallingCode)")

@@ -37,7 +37,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Literal, NamedTuple, Protocol, runtime_checkable
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal, NamedTuple, Protocol, cast, runtime_checkable
 
 from pydantic import BaseModel
 
@@ -54,6 +56,7 @@ from app.reports.document import (
     Report,
     Victim,
     json_pointer,
+    model_children,
 )
 from app.reports.guard import URL_FIELDS
 
@@ -115,6 +118,7 @@ def _hash_hit(kind: IndicatorKind | None, value: str | None, path: Path) -> Iter
 
 
 _Account = PersonOrUserReported | IntendedRecipient | Victim | AssociatedAccount
+_ACCOUNTS = (PersonOrUserReported, IntendedRecipient, Victim, AssociatedAccount)
 
 
 def _account_scope(node: _Account, fallback: str) -> str:
@@ -139,7 +143,7 @@ def _model_hits(node: BaseModel, path: Path, scope: str) -> Iterator[_Hit]:
         norm = {"mac": ids.normalize_mac, "imei": ids.normalize_imei}[kind](node.idValue) if kind else None
         if value := norm or node.idValue.strip():
             yield "device_id", "", value, (*path, "idValue")
-    elif isinstance(node, PersonOrUserReported | IntendedRecipient | Victim | AssociatedAccount):
+    elif isinstance(node, _ACCOUNTS):
         if node.screenName is not None and (name := normalize_screen_name(node.screenName)) is not None:
             yield "screen_name", scope, name, (*path, "screenName")
         if node.espIdentifier is not None and (uid := node.espIdentifier.strip()):
@@ -154,39 +158,68 @@ def _model_hits(node: BaseModel, path: Path, scope: str) -> Iterator[_Hit]:
                     yield from _hash_hit(_hash_kind(pair.name), pair.value, at)
 
 
-def _walk(node: object, path: Path, scope: str) -> Iterator[_Hit]:
-    if isinstance(node, Report):
-        for name in type(node).model_fields:
-            if name not in NOT_INDICATOR_SECTIONS:
-                yield from _walk(getattr(node, name), (*path, name), scope)
-    elif isinstance(node, BaseModel):
-        if isinstance(node, PersonOrUserReported | IntendedRecipient | Victim | AssociatedAccount):
-            scope = _account_scope(node, scope)
-        yield from _model_hits(node, path, scope)
-        for name, value in node.__dict__.items():  # the fields' values, in definition order
-            if name in URL_FIELDS:
-                for index, url in enumerate(value if isinstance(value, list) else [value]):
+_HIT_KINDS = (Email, Phone, IpCaptureEvent, DeviceId, *_ACCOUNTS, FileDetails)
+"""Models `_model_hits` reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What extraction reads of one model class: whether it is an account (it sets the scope of what it holds),
+    whether it holds a value itself, and its URL fields and fields that can hold models, in definition order
+    (`True`: a URL field). The report itself is read only through its sections."""
+
+    account: bool
+    hits: bool
+    fields: tuple[tuple[str, bool], ...]
+
+
+@cache
+def _plan(cls: type[BaseModel]) -> _Plan:
+    children = model_children(cls)
+    if issubclass(cls, Report):
+        return _Plan(False, False, tuple((n, False) for n in children if n not in NOT_INDICATOR_SECTIONS))
+    fields = tuple((name, name in URL_FIELDS) for name in cls.model_fields if name in URL_FIELDS or name in children)
+    return _Plan(issubclass(cls, _ACCOUNTS), issubclass(cls, _HIT_KINDS), fields)
+
+
+def _walk(node: BaseModel, path: Path, scope: str, into: list[_Hit]) -> None:
+    plan = _plan(type(node))
+    if plan.account:
+        scope = _account_scope(cast(_Account, node), scope)
+    if plan.hits:
+        into.extend(_model_hits(node, path, scope))
+    values = node.__dict__  # the fields' values
+    for name, is_url in plan.fields:
+        value = values[name]
+        if is_url:
+            if isinstance(value, list):
+                for index, url in enumerate(value):
                     if isinstance(url, str) and url.strip():
-                        at = (*path, name, index) if isinstance(value, list) else (*path, name)
-                        yield "url", "", ids.normalize_url(url), at
-            elif isinstance(value, BaseModel | list):
-                yield from _walk(value, (*path, name), scope)
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            yield from _walk(item, (*path, index), scope)
+                        into.append(("url", "", ids.normalize_url(url), (*path, name, index)))
+            elif isinstance(value, str) and value.strip():
+                into.append(("url", "", ids.normalize_url(value), (*path, name)))
+        elif not value:  # None or []
+            continue
+        elif value.__class__ is list:  # of models
+            for index, item in enumerate(value):
+                _walk(item, (*path, name, index), scope, into)
+        else:  # a model
+            _walk(value, (*path, name), scope, into)
 
 
-def _hits(report: Report, files: Iterable[FileHashes | FileDetails], esp: str | None) -> Iterator[_Hit]:
-    yield from _walk(report, (), normalize_scope(report.incidentSummary.platform) or normalize_scope(esp))
+def _hits(report: Report, files: Iterable[FileHashes | FileDetails], esp: str | None) -> list[_Hit]:
+    hits: list[_Hit] = []
+    _walk(report, (), normalize_scope(report.incidentSummary.platform) or normalize_scope(esp), hits)
     for i, file in enumerate(files):
         if isinstance(file, FileDetails):
-            yield from _walk(file, ("files", i), "")
+            _walk(file, ("files", i), "", hits)
             continue
-        yield from _hash_hit("md5", file.md5, ("files", i, "md5"))
-        yield from _hash_hit("sha1", file.sha1, ("files", i, "sha1"))
+        hits.extend(_hash_hit("md5", file.md5, ("files", i, "md5")))
+        hits.extend(_hash_hit("sha1", file.sha1, ("files", i, "sha1")))
         details = getattr(file, "details", None)  # the file's <fileDetails>, when the reporter sent one
         if isinstance(details, FileDetails):
-            yield from _walk(details, ("files", i, "details"), "")
+            _walk(details, ("files", i, "details"), "", hits)
+    return hits
 
 
 def extract_indicators(

@@ -5,7 +5,7 @@ reports. How XSD elements and attributes map to JSON is stated once, in `JSON_MA
 in the OpenAPI description of each model it affects.
 """
 
-from app.reports.document.base import JSON_MAPPING, Flags, SimpleContent, XmlModel
+from app.reports.document.base import JSON_MAPPING, Flags, SimpleContent, XmlModel, model_children
 from app.reports.document.common import (
     AccountPermanentlyDisabled,
     AccountTemporarilyDisabled,
@@ -96,6 +96,7 @@ __all__ = [
     "XmlModel",
     "error_pointers",
     "json_pointer",
+    "model_children",
     "unknown_fields",
     "without_unknown",
 ]

@@ -6,7 +6,8 @@ touches, so API users meet it where they need it.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from functools import cache
+from typing import Any, ClassVar, get_args
 
 from pydantic import BaseModel, ConfigDict
 
@@ -70,3 +71,18 @@ class SimpleContent(XmlModel):
 
 class Flags(XmlModel):
     """An xs:all group of presence flags (`xs:boolean fixed="true"`): every field is `Flag | None`."""
+
+
+def _may_hold_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_may_hold_model(arg) for arg in get_args(annotation))
+
+
+@cache
+def model_children(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of `cls` declared to hold a model (`X`, `X | None`, `list[X]`), in definition order.
+
+    A walk of a validated document needs to visit only these: the value of such a field is a model, a list of
+    models, or None, and every other field holds a plain value or a list of them. Computed once per class."""
+    return tuple(name for name, info in cls.model_fields.items() if _may_hold_model(info.annotation))

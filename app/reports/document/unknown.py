@@ -11,27 +11,42 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from app.reports.document.base import model_children
+
 M = TypeVar("M", bound=BaseModel)
 
 
 def _escape(part: str | int) -> str:
-    return str(part).replace("~", "~0").replace("/", "~1")
+    text = str(part)
+    return text.replace("~", "~0").replace("/", "~1") if "~" in text or "/" in text else text
 
 
 def json_pointer(loc: Iterable[str | int]) -> str:
     """RFC 6901 JSON Pointer for a path such as pydantic's error `loc` (`()` is the whole document, `""`)."""
-    return "".join("/" + _escape(part) for part in loc)
+    return "".join(["/" + _escape(part) for part in loc])
 
 
 def _walk(value: object, path: tuple[str | int, ...], found: list[str]) -> None:
     if isinstance(value, BaseModel):
-        for name, child in value.__dict__.items():  # the fields' values, in definition order
-            if isinstance(child, BaseModel | list):
-                _walk(child, (*path, name), found)
-        found.extend(json_pointer((*path, name)) for name in value.model_extra or {})
+        _walk_model(value, path, found)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _walk(item, (*path, index), found)
+
+
+def _walk_model(model: BaseModel, path: tuple[str | int, ...], found: list[str]) -> None:
+    fields = model.__dict__  # the fields' values
+    for name in model_children(type(model)):  # a model, a list of models or None, in definition order
+        child = fields[name]
+        if not child:
+            continue
+        if child.__class__ is list:
+            for index, item in enumerate(child):
+                _walk_model(item, (*path, name, index), found)
+        else:
+            _walk_model(child, (*path, name), found)
+    if extra := model.__pydantic_extra__:
+        found.extend(json_pointer((*path, name)) for name in extra)
 
 
 def unknown_fields(model: BaseModel) -> list[str]:
