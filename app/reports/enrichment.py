@@ -22,7 +22,14 @@ from sqlalchemy.orm import Session
 from app import geo
 from app.addresses import service as addresses_service
 from app.addresses.schemas import Geolocation
-from app.reports.document import EstimatedLocation, FileDetails, IpCaptureEvent, json_pointer, model_children
+from app.reports.document import (
+    EstimatedLocation,
+    FileDetails,
+    IpCaptureEvent,
+    children_containing,
+    json_pointer,
+    may_contain,
+)
 from app.reports.document import Report as ReportDocument
 
 Path = tuple[str | int, ...]
@@ -65,7 +72,8 @@ class SectionB:
 def _find(node: BaseModel, kind: type[BaseModel], path: Path) -> list[tuple[Path, Any]]:
     """Every model of `kind` in the tree of `node` (itself included) with its path, in document order."""
     found: list[tuple[Path, Any]] = []
-    _collect(node, kind, path, found)
+    if may_contain(type(node), kind):
+        _collect(node, kind, path, found)
     return found
 
 
@@ -73,7 +81,7 @@ def _collect(node: BaseModel, kind: type[BaseModel], path: Path, found: list[tup
     if isinstance(node, kind):
         found.append((path, node))
     values = node.__dict__  # the fields' values
-    for name in model_children(type(node)):  # a model, a list of models or None, in definition order
+    for name in children_containing(type(node), kind):  # a model, a list of models or None, in definition order
         child = values[name]
         if not child:
             continue

@@ -55,7 +55,6 @@ from app.reports.document import (
     Phone,
     Report,
     Victim,
-    json_pointer,
     model_children,
 )
 from app.reports.guard import URL_FIELDS
@@ -65,8 +64,7 @@ SCOPED_KINDS: frozenset[IndicatorKind] = frozenset({"screen_name", "esp_user_id"
 NOT_INDICATOR_SECTIONS = frozenset({"reporter", "lawEnforcement"})
 """Report sections about the reporting party and the agency, not the incident: no indicators come from them."""
 
-Path = tuple[str | int, ...]
-_Hit = tuple[IndicatorKind, str, str, Path]
+_Hit = tuple[IndicatorKind, str, str, str]  # kind, scope, value, JSON Pointer
 _HEX = re.compile(r"^[0-9a-f]+$")
 _HASH_LENGTHS: dict[IndicatorKind, int] = {"md5": 32, "sha1": 40}
 
@@ -111,10 +109,10 @@ def _hash_kind(name: str) -> IndicatorKind | None:
     return "md5" if key == "md5" else "sha1" if key == "sha1" else None
 
 
-def _hash_hit(kind: IndicatorKind | None, value: str | None, path: Path) -> Iterator[_Hit]:
+def _hash_hit(kind: IndicatorKind | None, value: str | None, at: str) -> Iterator[_Hit]:
     text = (value or "").strip().lower()
     if kind is not None and len(text) == _HASH_LENGTHS[kind] and _HEX.match(text):
-        yield kind, "", text, path
+        yield kind, "", text, at
 
 
 _Account = PersonOrUserReported | IntendedRecipient | Victim | AssociatedAccount
@@ -128,34 +126,35 @@ def _account_scope(node: _Account, fallback: str) -> str:
     return scope or fallback
 
 
-def _model_hits(node: BaseModel, path: Path, scope: str) -> Iterator[_Hit]:
+def _model_hits(node: BaseModel, at: str, scope: str) -> Iterator[_Hit]:
+    """The values `node` holds itself; `at`: its JSON Pointer."""
     if isinstance(node, Email):
         if (email := ids.normalize_email(node.value)) is not None:
-            yield "email", "", email, (*path, "value")
+            yield "email", "", email, f"{at}/value"
     elif isinstance(node, Phone):
         if (phone := ids.normalize_phone(node.value, node.countryCallingCode)) is not None:
-            yield "phone", "", phone, (*path, "value")
+            yield "phone", "", phone, f"{at}/value"
     elif isinstance(node, IpCaptureEvent):
         if (ip := ids.normalize_ip(node.ipAddress)) is not None:
-            yield "ip", "", ip, (*path, "ipAddress")
+            yield "ip", "", ip, f"{at}/ipAddress"
     elif isinstance(node, DeviceId):
         kind = ids.device_id_kind(node.idType, node.idValue)
         norm = {"mac": ids.normalize_mac, "imei": ids.normalize_imei}[kind](node.idValue) if kind else None
         if value := norm or node.idValue.strip():
-            yield "device_id", "", value, (*path, "idValue")
+            yield "device_id", "", value, f"{at}/idValue"
     elif isinstance(node, _ACCOUNTS):
         if node.screenName is not None and (name := normalize_screen_name(node.screenName)) is not None:
-            yield "screen_name", scope, name, (*path, "screenName")
+            yield "screen_name", scope, name, f"{at}/screenName"
         if node.espIdentifier is not None and (uid := node.espIdentifier.strip()):
-            yield "esp_user_id", scope, uid, (*path, "espIdentifier")
+            yield "esp_user_id", scope, uid, f"{at}/espIdentifier"
     elif isinstance(node, FileDetails):
         for i, fh in enumerate(node.originalFileHash):
-            yield from _hash_hit(_hash_kind(fh.hashType), fh.value, (*path, "originalFileHash", i, "value"))
+            yield from _hash_hit(_hash_kind(fh.hashType), fh.value, f"{at}/originalFileHash/{i}/value")
         for i, details in enumerate(node.details):
             if details.type == "HASH":
                 for j, pair in enumerate(details.nameValuePair):
-                    at = (*path, "details", i, "nameValuePair", j, "value")
-                    yield from _hash_hit(_hash_kind(pair.name), pair.value, at)
+                    pointer = f"{at}/details/{i}/nameValuePair/{j}/value"
+                    yield from _hash_hit(_hash_kind(pair.name), pair.value, pointer)
 
 
 _HIT_KINDS = (Email, Phone, IpCaptureEvent, DeviceId, *_ACCOUNTS, FileDetails)
@@ -182,12 +181,13 @@ def _plan(cls: type[BaseModel]) -> _Plan:
     return _Plan(issubclass(cls, _ACCOUNTS), issubclass(cls, _HIT_KINDS), fields)
 
 
-def _walk(node: BaseModel, path: Path, scope: str, into: list[_Hit]) -> None:
+def _walk(node: BaseModel, at: str, scope: str, into: list[_Hit]) -> None:
+    """Collect the hits of `node` and what it holds; `at`: its JSON Pointer (field names need no escaping)."""
     plan = _plan(type(node))
     if plan.account:
         scope = _account_scope(cast(_Account, node), scope)
     if plan.hits:
-        into.extend(_model_hits(node, path, scope))
+        into.extend(_model_hits(node, at, scope))
     values = node.__dict__  # the fields' values
     for name, is_url in plan.fields:
         value = values[name]
@@ -195,30 +195,30 @@ def _walk(node: BaseModel, path: Path, scope: str, into: list[_Hit]) -> None:
             if isinstance(value, list):
                 for index, url in enumerate(value):
                     if isinstance(url, str) and url.strip():
-                        into.append(("url", "", ids.normalize_url(url), (*path, name, index)))
+                        into.append(("url", "", ids.normalize_url(url), f"{at}/{name}/{index}"))
             elif isinstance(value, str) and value.strip():
-                into.append(("url", "", ids.normalize_url(value), (*path, name)))
+                into.append(("url", "", ids.normalize_url(value), f"{at}/{name}"))
         elif not value:  # None or []
             continue
         elif value.__class__ is list:  # of models
             for index, item in enumerate(value):
-                _walk(item, (*path, name, index), scope, into)
+                _walk(item, f"{at}/{name}/{index}", scope, into)
         else:  # a model
-            _walk(value, (*path, name), scope, into)
+            _walk(value, f"{at}/{name}", scope, into)
 
 
 def _hits(report: Report, files: Iterable[FileHashes | FileDetails], esp: str | None) -> list[_Hit]:
     hits: list[_Hit] = []
-    _walk(report, (), normalize_scope(report.incidentSummary.platform) or normalize_scope(esp), hits)
+    _walk(report, "", normalize_scope(report.incidentSummary.platform) or normalize_scope(esp), hits)
     for i, file in enumerate(files):
         if isinstance(file, FileDetails):
-            _walk(file, ("files", i), "", hits)
+            _walk(file, f"/files/{i}", "", hits)
             continue
-        hits.extend(_hash_hit("md5", file.md5, ("files", i, "md5")))
-        hits.extend(_hash_hit("sha1", file.sha1, ("files", i, "sha1")))
+        hits.extend(_hash_hit("md5", file.md5, f"/files/{i}/md5"))
+        hits.extend(_hash_hit("sha1", file.sha1, f"/files/{i}/sha1"))
         details = getattr(file, "details", None)  # the file's <fileDetails>, when the reporter sent one
         if isinstance(details, FileDetails):
-            _walk(details, ("files", i, "details"), "", hits)
+            _walk(details, f"/files/{i}/details", "", hits)
     return hits
 
 
@@ -230,8 +230,8 @@ def extract_indicators(
     `files`: the report's files, each a `FileDetails` document or an object with server-computed `md5`/`sha1`.
     `esp`: the reporting organisation's name, the last-resort scope of screen names and ESP user ids."""
     found: dict[tuple[IndicatorKind, str, str], list[str]] = {}
-    for kind, scope, value, path in _hits(report, files, esp):
-        found.setdefault((kind, scope, value), []).append(json_pointer(path))
+    for kind, scope, value, pointer in _hits(report, files, esp):
+        found.setdefault((kind, scope, value), []).append(pointer)
     return [Indicator(kind=k, scope=s, value=v, pointers=tuple(p)) for (k, s, v), p in found.items()]
 
 

@@ -5,7 +5,15 @@ reports. How XSD elements and attributes map to JSON is stated once, in `JSON_MA
 in the OpenAPI description of each model it affects.
 """
 
-from app.reports.document.base import JSON_MAPPING, Flags, SimpleContent, XmlModel, model_children
+from app.reports.document.base import (
+    JSON_MAPPING,
+    Flags,
+    SimpleContent,
+    XmlModel,
+    children_containing,
+    may_contain,
+    model_children,
+)
 from app.reports.document.common import (
     AccountPermanentlyDisabled,
     AccountTemporarilyDisabled,
@@ -94,8 +102,10 @@ __all__ = [
     "Victim",
     "WebPageIncident",
     "XmlModel",
+    "children_containing",
     "error_pointers",
     "json_pointer",
+    "may_contain",
     "model_children",
     "unknown_fields",
     "without_unknown",

@@ -73,10 +73,11 @@ class Flags(XmlModel):
     """An xs:all group of presence flags (`xs:boolean fixed="true"`): every field is `Flag | None`."""
 
 
-def _may_hold_model(annotation: Any) -> bool:
+def _models_in(annotation: Any) -> tuple[type[BaseModel], ...]:
+    """The model classes an annotation names (`X`, `X | None`, `list[X]`, ...)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return True
-    return any(_may_hold_model(arg) for arg in get_args(annotation))
+        return (annotation,)
+    return tuple(model for arg in get_args(annotation) for model in _models_in(arg))
 
 
 @cache
@@ -85,4 +86,23 @@ def model_children(cls: type[BaseModel]) -> tuple[str, ...]:
 
     A walk of a validated document needs to visit only these: the value of such a field is a model, a list of
     models, or None, and every other field holds a plain value or a list of them. Computed once per class."""
-    return tuple(name for name, info in cls.model_fields.items() if _may_hold_model(info.annotation))
+    return tuple(name for name, info in cls.model_fields.items() if _models_in(info.annotation))
+
+
+@cache
+def may_contain(cls: type[BaseModel], kind: type[BaseModel]) -> bool:
+    """Whether a `cls` model can be, or hold at any depth, a `kind` model (the document types form a tree)."""
+    return issubclass(cls, kind) or any(
+        may_contain(model, kind) for info in cls.model_fields.values() for model in _models_in(info.annotation)
+    )
+
+
+@cache
+def children_containing(cls: type[BaseModel], kind: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of `cls` (among `model_children`) whose models can be or hold a `kind` model, in definition
+    order: a search for `kind` needs to visit only these."""
+    return tuple(
+        name
+        for name in model_children(cls)
+        if any(may_contain(model, kind) for model in _models_in(cls.model_fields[name].annotation))
+    )
