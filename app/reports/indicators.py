@@ -66,6 +66,7 @@ NOT_INDICATOR_SECTIONS = frozenset({"reporter", "lawEnforcement"})
 
 _Hit = tuple[IndicatorKind, str, str, str]  # kind, scope, value, JSON Pointer
 _HEX = re.compile(r"^[0-9a-f]+$")
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]")
 _HASH_LENGTHS: dict[IndicatorKind, int] = {"md5": 32, "sha1": 40}
 
 
@@ -105,7 +106,7 @@ def normalize_screen_name(value: str) -> str | None:
 
 
 def _hash_kind(name: str) -> IndicatorKind | None:
-    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    key = _NOT_ALPHANUMERIC.sub("", name.lower())
     return "md5" if key == "md5" else "sha1" if key == "sha1" else None
 
 
