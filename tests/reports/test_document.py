@@ -23,6 +23,7 @@ from app.reports.document import (
     Report,
     error_pointers,
     json_pointer,
+    model_children,
     unknown_fields,
     without_unknown,
 )
@@ -357,3 +358,43 @@ def test_packaged_xsd_is_the_reference_copy() -> None:
     if not SHARED_XSD.exists():
         pytest.skip(f"the reference copy is not beside the checkout ({SHARED_XSD})")
     assert XSD_PATH.read_bytes() == SHARED_XSD.read_bytes()
+
+
+def _models_outside(node: Any, pointer: str) -> list[str]:
+    """Pointers of models held by fields that `model_children` does not list (the walks would miss them)."""
+    from pydantic import BaseModel
+
+    found: list[str] = []
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            found += _models_outside(item, f"{pointer}/{i}")
+    elif isinstance(node, BaseModel):
+        listed = set(model_children(type(node)))
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            if name in listed:
+                found += _models_outside(value, f"{pointer}/{name}")
+            elif _holds_model(value):
+                found.append(f"{pointer}/{name}")
+    return found
+
+
+def _holds_model(value: Any) -> bool:
+    from pydantic import BaseModel
+
+    if isinstance(value, BaseModel):
+        return True
+    if isinstance(value, list | tuple):
+        return any(_holds_model(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_model(v) for v in value.values())
+    return False
+
+
+def test_only_the_fields_model_children_lists_hold_models() -> None:
+    """The guard, indicator, capture and unknown-field walks visit only `model_children`: every model in a validated
+    document must sit in one of those fields."""
+    for body in samples.sample_reports():
+        assert _models_outside(Report.model_validate(body), "") == []
+    for body in samples.sample_file_details():
+        assert _models_outside(FileDetails.model_validate(body), "") == []
