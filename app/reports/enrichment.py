@@ -10,17 +10,14 @@ report is unresolved. The evidence (JSON Pointers) is kept with the result.
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from app import geo
-from app.addresses import service as addresses_service
 from app.addresses.schemas import Geolocation
 from app.reports.document import (
     EstimatedLocation,
@@ -147,11 +144,6 @@ def _from_estimate(found: Sequence[Estimate]) -> Location | None:
 
 
 Locate = Callable[[set[str]], dict[str, Geolocation]]
-
-
-def locator(session: Session, *, exercise_id: uuid.UUID) -> Locate:
-    """Geolocation by one indexed query per address (for a single report)."""
-    return lambda addresses: addresses_service.geolocate(session, exercise_id=exercise_id, addresses=addresses)
 
 
 class Capture(NamedTuple):
