@@ -180,8 +180,10 @@ def child_verify(url: str, exercise_id: str) -> dict[str, Any]:
 
 def _child(*args: str) -> dict[str, Any]:
     out = subprocess.run(  # a fresh process per measurement: its peak memory is its own
-        [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True, cwd=ROOT
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, cwd=ROOT
     )
+    if out.returncode != 0:
+        raise RuntimeError(f"the {args[0]} measurement failed:\n{out.stderr[-4000:]}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 

@@ -15,6 +15,7 @@ from typing import Any
 from faker import Faker
 from sqlalchemy.orm import Session
 
+from app.addresses import service as addresses_service
 from app.auth.models import Membership, User
 from app.auth.principal import ExerciseContext, Principal
 from app.cases import service as cases_service
@@ -136,7 +137,9 @@ def seed_naively(session: Session, *, exercise: Exercise, reports: int) -> None:
         assert prepared.document is not None
         section_b = enrichment.enrich(
             prepared.captures,
-            locate=enrichment.locator(session, exercise_id=exercise.id),
+            locate=lambda addresses: addresses_service.geolocate(  # one query per report, as a plain loader would
+                session, exercise_id=exercise.id, addresses=addresses
+            ),
             estimates=lambda p=prepared: enrichment.estimates_of(p.document),
         )
         number = counters.next_value(session, exercise_id=exercise.id, name="report")
