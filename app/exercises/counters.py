@@ -6,7 +6,7 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, String, Table, Uuid, bindparam, literal
+from sqlalchemy import Integer, String, Table, Uuid, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
@@ -20,19 +20,10 @@ def next_value(session: Session, *, exercise_id: uuid.UUID, name: str) -> int:
 
 
 def reserve(session: Session, *, exercise_id: uuid.UUID, name: str, count: int) -> int:
-    """Reserve `count` consecutive values at once; returns the first of them."""
-    table = ExerciseCounter.__table__
-    assert isinstance(table, Table)
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table)
-        .values(exercise_id=exercise_id, name=name, value=count)
-        .on_conflict_do_update(
-            index_elements=[table.c.exercise_id, table.c.name], set_={"value": table.c.value + literal(count)}
-        )
-        .returning(table.c.value)
-    )
-    return int(session.execute(stmt).scalar_one()) - count + 1
+    """Reserve `count` (at least 1) consecutive values at once; returns the first of them."""
+    if count < 1:
+        raise ValueError("reserve at least one value")
+    return reserve_many(session, exercise_id=exercise_id, counts={name: count})[name]
 
 
 def reserve_many(session: Session, *, exercise_id: uuid.UUID, counts: dict[str, int]) -> dict[str, int]:

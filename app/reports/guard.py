@@ -41,6 +41,15 @@ from app.reports.document import (
 URL_FIELDS = frozenset({"url", "profileUrl", "legalURL", "locationOfFile"})
 """Fields (of any model) whose strings are URLs."""
 
+
+@cache
+def walked_fields(cls: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
+    """The fields of `cls` a walk for identifiers visits, in definition order: its URL fields (`True`) and the
+    fields that can hold models (`False`). Shared by the guard and indicator extraction."""
+    children = model_children(cls)
+    return tuple((name, name in URL_FIELDS) for name in cls.model_fields if name in URL_FIELDS or name in children)
+
+
 Path = tuple[str | int, ...]
 
 
@@ -103,9 +112,7 @@ class _Plan:
 @cache
 def _plan(cls: type[BaseModel]) -> _Plan:
     check = next((check for kind, check in _CHECKS if issubclass(cls, kind)), None)
-    children = model_children(cls)
-    fields = tuple((name, name in URL_FIELDS) for name in cls.model_fields if name in URL_FIELDS or name in children)
-    return _Plan(check, fields)
+    return _Plan(check, walked_fields(cls))
 
 
 def _scan(node: BaseModel, path: Path, into: list[Finding]) -> None:

@@ -57,7 +57,7 @@ from app.reports.document import (
     Victim,
     model_children,
 )
-from app.reports.guard import URL_FIELDS
+from app.reports.guard import walked_fields
 
 IndicatorKind = Literal["email", "screen_name", "esp_user_id", "ip", "phone", "device_id", "url", "md5", "sha1"]
 SCOPED_KINDS: frozenset[IndicatorKind] = frozenset({"screen_name", "esp_user_id"})
@@ -175,11 +175,10 @@ class _Plan:
 
 @cache
 def _plan(cls: type[BaseModel]) -> _Plan:
-    children = model_children(cls)
     if issubclass(cls, Report):
-        return _Plan(False, False, tuple((n, False) for n in children if n not in NOT_INDICATOR_SECTIONS))
-    fields = tuple((name, name in URL_FIELDS) for name in cls.model_fields if name in URL_FIELDS or name in children)
-    return _Plan(issubclass(cls, _ACCOUNTS), issubclass(cls, _HIT_KINDS), fields)
+        sections = tuple((n, False) for n in model_children(cls) if n not in NOT_INDICATOR_SECTIONS)
+        return _Plan(False, False, sections)
+    return _Plan(issubclass(cls, _ACCOUNTS), issubclass(cls, _HIT_KINDS), walked_fields(cls))
 
 
 def _walk(node: BaseModel, at: str, scope: str, into: list[_Hit]) -> None:

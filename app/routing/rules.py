@@ -23,7 +23,7 @@ whether it matched, each condition evaluated with the value it saw, and why a ru
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -228,13 +228,6 @@ class Router:
         self._matches: dict[tuple[Any, ...], tuple[Match, ...]] = {}  # by the values the conditions read
         fields = {c.field.name: c.field for r in ruleset.rules for c in _conditions(r.condition)}
         self._fields = [fields[name] for name in sorted(fields)]  # what the rules read of a report
-
-    def resolve_places(self, places: Iterable[Place]) -> None:
-        """Resolve these places now (their queries, without an area index), so that routing reports there later
-        asks nothing of the database."""
-        if any(isinstance(a, RouteByJurisdiction) for c in self.ruleset.rules for a in c.rule.actions):
-            for where in places:
-                self.place(*where)
 
     def place(self, province: str | None, city: str | None, district: str | None) -> Resolution:
         key = (province, city, district)

@@ -1,8 +1,9 @@
 """Rulesets (drafts, activation), routing new cases on intake, the routing record of a case, dry runs, and
 deconfliction of new cases against cases of other units.
 
-Routing on intake (``app.reports.intake``) loads the active ruleset and the exercise's units and areas once per
-batch (:func:`router_for`), evaluates each new case's report in Python (:meth:`Router.route`), and the intake writes
+Routing on intake (``app.reports.intake``) uses the router of the exercise's set-up copy (``app.reports.setup``:
+:func:`indexed_router` over the active ruleset and the units and areas held in memory), evaluates each new case's
+report in Python (:meth:`Router.route`), and the intake writes
 the decisions (:func:`decision_row`) with its other rows, in the same transaction. A dry run (:func:`simulate`)
 evaluates the rules' conditions in SQL over every case's first report instead, then decides each case's unit in
 Python from those answers and the jurisdiction held in memory.
@@ -38,7 +39,6 @@ from app.core.pagination import PageParams, paginate
 from app.events import service as events_service
 from app.exercises.models import Exercise
 from app.reports import indicators as indicators_module
-from app.reports.enrichment import Location
 from app.reports.models import Indicator, Report
 from app.routing import errors
 from app.routing.fields import ReportSubject
@@ -47,7 +47,6 @@ from app.routing.rules import (
     MEMO_SIZE,
     CompiledRuleset,
     Decision,
-    Place,
     Router,
     Rule,
     check,
@@ -349,11 +348,6 @@ def _rules_of_active(ruleset: Ruleset) -> list[Rule]:
     key = _active_key(ruleset)
     found = _ACTIVE.get(key) if key is not None else None
     return [c.rule for c in found.rules] if found is not None else rules_of(ruleset)
-
-
-def place_of(location: Location) -> Place:
-    """The place a report's best location names, as :meth:`Router.route` looks it up."""
-    return (location.province, location.regency_code or location.city, location.district)
 
 
 def subject(report: dict[str, Any], case: dict[str, Any] | None, unit: Unit | None = None) -> ReportSubject:
