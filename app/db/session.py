@@ -7,12 +7,14 @@ instead of failing on lock upgrade) while reads use deferred transactions on a s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from app.core.config import Settings
 from app.db import migrations
@@ -60,6 +62,10 @@ class Database:
         self.read_session_factory = sessionmaker(self.read_engine, expire_on_commit=False)
         self._schema_ready = False
 
+    @property
+    def schema_ready(self) -> bool:
+        return self._schema_ready
+
     def ensure_migrated(self) -> None:
         """Raise :class:`NotMigrated` until the schema is at the migrations' head (cached once it is)."""
         if self._schema_ready:
@@ -80,13 +86,29 @@ def get_database(request: Request) -> Database:
     return db
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """The request's session. A session touches the database only when first used, so it is made on the event loop;
+    its commit (or rollback) and close run in a worker thread, as the endpoint's own work does."""
     db = get_database(request)
-    db.ensure_migrated()
+    if not db.schema_ready:
+        await run_in_threadpool(db.ensure_migrated)
     factory = db.read_session_factory if request.method in READ_METHODS else db.session_factory
     session = factory()
     try:
         yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):  # a cancelled request still gives its connection back
+            await run_in_threadpool(_rollback_and_close, session)
+        raise
+    if not session.in_transaction():  # nothing to commit and no connection held: closing touches no database
+        session.close()
+        return
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_commit_and_close, session)
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
         session.commit()
     except BaseException:
         session.rollback()
@@ -95,10 +117,17 @@ def get_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
-def get_session_factory(request: Request) -> Callable[[], Session]:
+async def get_session_factory(request: Request) -> Callable[[], Session]:
     """New write sessions, for endpoints that commit in several steps (streamed bulk intake)."""
     return get_database(request).session_factory
 
