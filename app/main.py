@@ -21,6 +21,7 @@ from app.health import router as health_router
 from app.ispws import bodies as ispws_bodies
 from app.ispws.router import router as ispws_router
 from app.ispws.routing import RequestIdHeader
+from app.reports.grouped import GroupedIntake
 from app.webhooks import dispatcher as webhooks
 
 DESCRIPTION = """
@@ -58,6 +59,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.grouped_intake = (
+        None
+        if settings.is_sqlite or settings.intake_group_max == 1
+        else GroupedIntake(max_group=settings.intake_group_max)
+    )
     install_handlers(app)
     openapi.install(app)
     app.include_router(health_router)

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     bulk_max_lines: int = Field(default=100_000, ge=1, description="Most lines in one bulk NDJSON intake.")
     bulk_max_bytes: int = Field(default=256 * 1_048_576, ge=1024, description="Largest bulk NDJSON body.")
     bulk_batch_lines: int = Field(default=500, ge=1, description="Lines committed together in a bulk intake.")
+    intake_group_max: int = Field(
+        default=32,
+        ge=1,
+        description="Most concurrent single report submissions stored in one transaction (PostgreSQL; 1: none).",
+    )
     ispws_max_xml_bytes: int = Field(
         default=2 * 1_048_576, ge=1024, description="Largest `<report>` or `<fileDetails>` body sent to `/ispws/`."
     )

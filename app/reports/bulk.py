@@ -13,12 +13,11 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.principal import ExerciseContext
 from app.core.collector import collector_paused
-from app.core.errors import AppError, Conflict, problem_type
+from app.core.errors import AppError, problem_type
 from app.reports import intake
 from app.reports.document import Report as ReportDocument
 from app.reports.document import error_pointers
@@ -80,21 +79,6 @@ def _result(line: int, outcome: intake.Stored | AppError) -> dict[str, Any]:
         "number": outcome.number,
         "case_id": str(outcome.case_id) if outcome.case_id else None,
     }
-
-
-def _store_each(session: Session, ctx: ExerciseContext, items: list[intake.Prepared]) -> list[intake.Stored | AppError]:
-    """The slow path after a batch met a conflict: each line in its own savepoint."""
-    outcomes: list[intake.Stored | AppError] = []
-    for item in items:
-        savepoint = session.begin_nested()
-        try:
-            [outcome] = intake.store(session, ctx=ctx, items=[item], source=ReportSource.bulk)
-            savepoint.commit()
-        except IntegrityError:
-            savepoint.rollback()
-            outcome = Conflict("Stored concurrently by another request.")
-        outcomes.append(outcome)
-    return outcomes
 
 
 async def lines(chunks: AsyncIterator[bytes], *, max_line_bytes: int) -> AsyncIterator[bytes | None]:
@@ -163,11 +147,7 @@ def _store_batch(
             items.append(intake.prepare(ctx, document, idempotency_key=key))
     session = session_factory()
     try:
-        try:
-            with session.begin_nested():
-                outcomes = intake.store(session, ctx=ctx, items=items, source=ReportSource.bulk)
-        except IntegrityError:
-            outcomes = _store_each(session, ctx, items)
+        outcomes = intake.store_isolating(session, ctx=ctx, items=items, source=ReportSource.bulk)
         session.commit()
     except BaseException:
         session.rollback()

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.principal import ExerciseContext
@@ -22,7 +23,7 @@ from app.cases import service as cases_service
 from app.cases.models import Case, CaseStatus, Classification
 from app.cases.visibility import arrived
 from app.core.clock import wall
-from app.core.errors import AppError, ProblemDetailItem
+from app.core.errors import AppError, Conflict, ProblemDetailItem
 from app.db.bulk import Writes
 from app.events import scheduled as scheduled_events
 from app.events import service as events_service
@@ -204,9 +205,16 @@ def _stored_bundle_case(session: Session, ctx: ExerciseContext, hashes: list[str
 
 
 def store(
-    session: Session, *, ctx: ExerciseContext, items: Sequence[Prepared], source: ReportSource
+    session: Session,
+    *,
+    ctx: ExerciseContext,
+    items: Sequence[Prepared],
+    source: ReportSource,
+    setup_version: int | None = None,
 ) -> list[Stored | AppError]:
-    """Store the prepared reports; one result per item, in order (a replay, a refusal, or what was stored)."""
+    """Store the prepared reports; one result per item, in order (a replay, a refusal, or what was stored).
+    ``setup_version``: the exercise's set-up version as this transaction read it, if nothing in the transaction
+    has changed the set-up since (it spares reading it again when a copy of that version is held)."""
     if ctx.exercise.status in CLOSED:
         refusal = errors.ExerciseNotTakingReports(f"The exercise is {ctx.exercise.status}; it takes no more reports.")
         return [refusal for _ in items]
@@ -231,7 +239,7 @@ def store(
             if key is not None:
                 first_with_key[key] = index
     if todo:
-        _write(session, ctx, [items[i] for i in todo], source, into=results, at_indexes=todo)
+        _write(session, ctx, [items[i] for i in todo], source, setup_version, into=results, at_indexes=todo)
     for index, first in later:
         done = results[first]
         assert isinstance(done, Stored)
@@ -240,6 +248,34 @@ def store(
             Stored(done.report_id, done.number, done.case_id, replayed=True) if same else _mismatch(done.report_id)
         )
     return [r for r in results if r is not None]
+
+
+def store_isolating(
+    session: Session,
+    *,
+    ctx: ExerciseContext,
+    items: Sequence[Prepared],
+    source: ReportSource,
+    setup_version: int | None = None,
+) -> list[Stored | AppError]:
+    """:func:`store` in a savepoint; if the database refuses the batch (a concurrent writer used one of its
+    idempotency keys), each item again in its own savepoint, so the conflict refuses only the item it concerns."""
+    try:
+        with session.begin_nested():
+            return store(session, ctx=ctx, items=items, source=source, setup_version=setup_version)
+    except IntegrityError:
+        pass
+    outcomes: list[Stored | AppError] = []
+    for item in items:
+        savepoint = session.begin_nested()
+        try:
+            [outcome] = store(session, ctx=ctx, items=[item], source=source, setup_version=setup_version)
+            savepoint.commit()
+        except IntegrityError:
+            savepoint.rollback()
+            outcome = Conflict("Stored concurrently by another request.")
+        outcomes.append(outcome)
+    return outcomes
 
 
 def _cases_for(session: Session, ctx: ExerciseContext, items: Sequence[Prepared]) -> list[int | Case | None]:
@@ -262,13 +298,14 @@ def _write(
     ctx: ExerciseContext,
     items: Sequence[Prepared],
     source: ReportSource,
+    setup_version: int | None,
     *,
     into: list[Stored | AppError | None],
     at_indexes: Sequence[int],
 ) -> None:
     now, recorded, exercise_id = ctx.now(), wall.now(), ctx.exercise.id
     # what needs a query but no number is read before the counters' rows are locked (held until commit)
-    setup = exercise_setup.current(session, exercise_id=exercise_id)
+    setup = exercise_setup.current(session, exercise_id=exercise_id, seen=setup_version)
     decisions = _cases_for(session, ctx, items)
     policy = setup.policy
     opening = sum(d is None for d in decisions)

@@ -25,6 +25,7 @@ from app.db.session import SessionDep, SessionFactoryDep
 from app.reports import bulk, errors, service
 from app.reports.document import REPORT_ANNOTATIONS, IncidentType
 from app.reports.document import Report as ReportDocument
+from app.reports.grouped import GroupedDep
 from app.reports.indicators import IndicatorKind
 from app.reports.models import Report, ReportSource
 from app.reports.schemas import IndicatorHit, ReportFileRead, ReportRead, ReportSummary, SectionB
@@ -82,13 +83,13 @@ def submit_report(
     session: SessionDep,
     ctx: Intake,
     document: ReportDocument,
-    response: Response,
+    grouped: GroupedDep,
     idempotency_key: IdempotencyKey = None,
     arrives_at: Annotated[
         Rfc3339 | None,
         Query(description="Instructors: schedule the report to arrive at this exercise time (not in the past)."),
     ] = None,
-) -> ReportRead:
+) -> Response:
     """A CyberTipline-style report (the `<report>` document as JSON; see the schema's description for the XML
     mapping). It opens a case in state `new`. Reporters, analysts, supervisors and instructors may submit. In a
     strict exercise, unknown fields and identifiers outside the reserved ranges are refused with a 422 naming each
@@ -106,11 +107,13 @@ def submit_report(
         source=ReportSource.api,
         idempotency_key=idempotency_key,
         arrives_at=arrives_at,
+        grouped=grouped,
     )
-    response.headers["Location"] = f"/api/v1/exercises/{ctx.exercise.id}/reports/{intake.report.id}"
+    headers = {"Location": f"/api/v1/exercises/{ctx.exercise.id}/reports/{intake.report.id}"}
     if intake.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return _read(session, intake.report, intake.document)
+        headers["Idempotent-Replayed"] = "true"
+    read = _read(session, intake.report, intake.document)  # already a ReportRead: rendered as it is, not re-validated
+    return Response(read.model_dump_json(), status.HTTP_201_CREATED, headers, media_type="application/json")
 
 
 NDJSON = "application/x-ndjson"

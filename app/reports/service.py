@@ -20,6 +20,7 @@ from app.core.filters import Expression, to_sql
 from app.core.pagination import PageParams, paginate
 from app.reports import errors, indicators, intake
 from app.reports.document import Report as ReportDocument
+from app.reports.grouped import GroupedIntake
 from app.reports.intake import FileRecord
 from app.reports.models import Indicator, Report, ReportFile, ReportSource
 
@@ -43,10 +44,13 @@ def submit(
     idempotency_key: str | None,
     files: Sequence[FileRecord] = (),
     arrives_at: datetime | None = None,
+    grouped: GroupedIntake | None = None,
 ) -> Intake:
     """Store one report with its case, files, indicators and events (see `app.reports.intake`). ``arrives_at``
     (instructors: injecting a report at a chosen moment) schedules it: it arrives when the exercise clock gets there,
-    and may not be before the clock's current time."""
+    and may not be before the clock's current time. With ``grouped`` (``app.reports.grouped``) the report is stored
+    and committed together with its submitter's concurrent reports. ``session``'s transaction has changed nothing
+    of the exercise's set-up, so the set-up version read with the caller's exercise still holds."""
     if arrives_at is not None:
         now = ctx.now()
         if arrives_at < now:
@@ -56,9 +60,14 @@ def submit(
             )
     prepared = intake.prepare(ctx, document, idempotency_key=idempotency_key, files=files)
     prepared.arrives_at = arrives_at
-    [result] = intake.store(session, ctx=ctx, items=[prepared], source=source)
-    if isinstance(result, AppError):
-        raise result
+    if grouped is not None:
+        result = grouped.store(session, ctx=ctx, prepared=prepared, source=source)
+    else:
+        setup_version = ctx.exercise.setup_version
+        [outcome] = intake.store(session, ctx=ctx, items=[prepared], source=source, setup_version=setup_version)
+        if isinstance(outcome, AppError):
+            raise outcome
+        result = outcome
     if result.row is not None:  # just written: the report is what was inserted, no need to read it back
         return Intake(Report(**result.row), replayed=False, document=prepared.document)
     report = session.get(Report, result.report_id)

@@ -52,8 +52,16 @@ def version(session: Session, *, exercise_id: uuid.UUID) -> int:
     return int(session.execute(_VERSION, {"exercise_id": exercise_id}).scalar_one())
 
 
-def current(session: Session, *, exercise_id: uuid.UUID) -> Setup:
-    """The exercise's set-up as the session's transaction sees it: one small query when a copy is held."""
+def current(session: Session, *, exercise_id: uuid.UUID, seen: int | None = None) -> Setup:
+    """The exercise's set-up as the session's transaction sees it: one small query when a copy is held, none when
+    the caller passes the version it has ``seen`` (read in this transaction, which has not changed the set-up
+    since) and a copy of that version is held."""
+    if seen is not None:
+        with _LOCK:
+            found = _CACHE.get((exercise_id, seen))
+            if found is not None:
+                _CACHE.move_to_end((exercise_id, seen))
+                return found
     seen = version(session, exercise_id=exercise_id)
     key = (exercise_id, seen)
     with _LOCK:
