@@ -80,22 +80,27 @@ class RequestContextMiddleware:
                 )
                 await _send_problem(send, 500, body, request_id)
         finally:
-            route_path = getattr(scope.get("route"), "path", None)
-            if route_path and scope.get("path", "").startswith(API_PREFIX) and not route_path.startswith(API_PREFIX):
-                route_path = API_PREFIX + route_path
-            log.info(
-                json.dumps(
-                    {
-                        "event": "request",
-                        "request_id": request_id,
-                        "method": scope.get("method"),
-                        "route": route_path,
-                        "path": scope.get("path"),
-                        "status": status_holder["status"],
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    }
-                )
-            )
+            if log.isEnabledFor(logging.INFO):
+                _log_request(scope, request_id, status_holder["status"], started)
+
+
+def _log_request(scope: Scope, request_id: str, status: int, started: float) -> None:
+    route_path = getattr(scope.get("route"), "path", None)
+    if route_path and scope.get("path", "").startswith(API_PREFIX) and not route_path.startswith(API_PREFIX):
+        route_path = API_PREFIX + route_path
+    log.info(
+        json.dumps(
+            {
+                "event": "request",
+                "request_id": request_id,
+                "method": scope.get("method"),
+                "route": route_path,
+                "path": scope.get("path"),
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            }
+        )
+    )
 
 
 class BodyLimitMiddleware:
@@ -114,12 +119,14 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = scope.get("state", {}).get("request_id")
         max_bytes = self._limit(scope.get("path", ""))
-        detail = f"The request body exceeds the limit of {max_bytes} bytes."
-        body = _problem_bytes(
-            413, "payload-too-large", "Request body too large", detail, request_id, scope.get("path", "")
-        )
+
+        def too_large() -> bytes:
+            detail = f"The request body exceeds the limit of {max_bytes} bytes."
+            request_id = scope.get("state", {}).get("request_id")
+            path = scope.get("path", "")
+            return _problem_bytes(413, "payload-too-large", "Request body too large", detail, request_id, path)
+
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None:
             try:
@@ -127,7 +134,7 @@ class BodyLimitMiddleware:
             except ValueError:
                 too_big = False
             if too_big:
-                await _send_problem(send, 413, body, None)  # the request-id middleware adds the header
+                await _send_problem(send, 413, too_large(), None)  # the request-id middleware adds the header
                 return
         seen = 0
         exceeded = False
@@ -158,4 +165,4 @@ class BodyLimitMiddleware:
             if not exceeded:
                 raise
         if exceeded and not response_started:
-            await _send_problem(send, 413, body, None)  # the request-id middleware adds the header
+            await _send_problem(send, 413, too_large(), None)  # the request-id middleware adds the header
