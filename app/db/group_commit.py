@@ -13,6 +13,7 @@ only the caller whose item causes it.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Hashable, Sequence
@@ -22,6 +23,7 @@ from typing import Generic, TypeVar
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False, slots=True)
@@ -43,7 +45,9 @@ class GroupCommit(Generic[K, T, R]):
         self._queues: dict[K, deque[_Ticket[T, R]]] = {}  # a key has a queue exactly while it has a leader
         self.batch_sizes: dict[int, int] = {}  # how many batches of each size were run (for benchmarks, tests)
 
-    def submit(self, key: K, item: T) -> R:
+    def submit(self, key: K, item: T, *, before_waiting: Callable[[], object] | None = None) -> R:
+        """Run ``item`` with its key's batch; its result, or its exception raised. ``before_waiting``: called first
+        when the caller has to wait for a batch to be run by another caller."""
         ticket: _Ticket[T, R] = _Ticket(item)
         with self._lock:
             queue = self._queues.get(key)
@@ -52,6 +56,11 @@ class GroupCommit(Generic[K, T, R]):
                 queue = self._queues[key] = deque()
             queue.append(ticket)
         if not leading:
+            if before_waiting is not None:
+                try:
+                    before_waiting()
+                except Exception:  # the item is queued and will be run all the same: wait for its outcome
+                    log.warning("group commit: the caller's preparation for waiting failed", exc_info=True)
             ticket.ready.wait()
             if not ticket.lead:
                 return self._outcome(ticket)

@@ -49,7 +49,9 @@ class GroupedIntake:
         raises the report's refusal. ``session``: the caller's, in a transaction that has not changed the exercise's
         set-up (it may be the one the group is written and committed in)."""
         key = (ctx.exercise.id, ctx.principal.user.id, source)
-        return self.groups.submit(key, _Submission(session, ctx, prepared, source))
+        # a caller that waits ends its own transaction (it has only read) meanwhile; the request then has nothing
+        # left to commit
+        return self.groups.submit(key, _Submission(session, ctx, prepared, source), before_waiting=session.commit)
 
 
 def _store(_key: _Key, group: Sequence[_Submission]) -> list[intake.Stored | AppError]:

@@ -115,3 +115,28 @@ def test_a_failing_batch_is_redone_item_by_item_and_the_failure_reaches_its_call
 def test_max_batch_must_be_positive() -> None:
     with pytest.raises(ValueError):
         GroupCommit(lambda key, items: list(items), max_batch=0)
+
+
+def test_only_waiting_callers_prepare_for_waiting_and_a_failing_preparation_still_gets_the_outcome() -> None:
+    rec = Recorder(lambda key, item: item, hold=2)
+    prepared: list[int] = []
+
+    def prepare(i: int) -> None:
+        prepared.append(i)
+        if i == 2:
+            raise RuntimeError("preparation fails")
+
+    results: list[Any] = [None] * 3
+
+    def call(i: int) -> None:
+        results[i] = rec.groups.submit("a", i, before_waiting=lambda: prepare(i))
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(3)]
+    threads[0].start()
+    time.sleep(0.05)
+    for t in threads[1:]:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert results == [0, 1, 2]
+    assert sorted(prepared) == [1, 2]  # the first caller led at once: it never waited
