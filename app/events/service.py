@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, Uuid, bindparam, select, update
+from sqlalchemy import Integer, Select, String, Uuid, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.core.clock import wall
 from app.core.pagination import PageParams, paginate
 from app.db.bulk import Writes, insert_rows
+from app.db.direct import Direct
 from app.events import chain
 from app.events.models import GENESIS_HASH, Event, EventStream
 
@@ -86,7 +87,7 @@ def _chain(
 ) -> list[dict[str, Any]]:
     """Reserve the drafts' sequence numbers (taking the head's row lock) and hash them into the chain; ``record_head``:
     also record the new last hash in the head (otherwise the caller does, in the same transaction)."""
-    head = session.execute(_RESERVE, {"stream": exercise_id, "count": len(drafts)}).one()
+    head = _RESERVE.one(session, {"stream": exercise_id, "count": len(drafts)})
     seq, prev_hash = int(head[0]) - len(drafts), str(head[1])
     recorded = wall.now()
     rows: list[dict[str, Any]] = []
@@ -130,23 +131,21 @@ def _chain(
         )
         prev_hash = digest
     if record_head:
-        session.execute(_RECORD, {"stream": exercise_id, "hash": prev_hash})
+        _RECORD.rows(session, {"stream": exercise_id, "hash": prev_hash})
     return rows
 
 
 # the head's two statements, built once (executed with their parameters on every append)
-_RESERVE = (
+_RESERVE = Direct(
     update(EventStream)
     .where(EventStream.exercise_id == bindparam("stream", type_=Uuid()))
-    .values(last_seq=EventStream.last_seq + bindparam("count"))
+    .values(last_seq=EventStream.last_seq + bindparam("count", type_=Integer()))
     .returning(EventStream.last_seq, EventStream.last_hash)
-    .execution_options(synchronize_session=False)
 )
-_RECORD = (
+_RECORD = Direct(
     update(EventStream)
     .where(EventStream.exercise_id == bindparam("stream", type_=Uuid()))
-    .values(last_hash=bindparam("hash"))
-    .execution_options(synchronize_session=False)
+    .values(last_hash=bindparam("hash", type_=String()))
 )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
+from app.db.direct import Direct
 from app.exercises.models import ExerciseCounter
 
 
@@ -35,13 +36,13 @@ def reserve_many(session: Session, *, exercise_id: uuid.UUID, counts: dict[str, 
     params: dict[str, Any] = {}
     for i, (name, count) in enumerate(sorted(wanted.items())):
         params |= {f"exercise_id_{i}": exercise_id, f"name_{i}": name, f"value_{i}": count}
-    stmt = _upsert_many(session.get_bind().dialect.name, len(wanted))
-    after = {str(name): int(value) for name, value in session.execute(stmt, params)}
+    upsert = _upsert_many(session.get_bind().dialect.name, len(wanted))
+    after = {str(name): int(value) for name, value in upsert.rows(session, params)}
     return {name: after[name] - wanted[name] + 1 if name in wanted else 0 for name in counts}
 
 
 @lru_cache(maxsize=16)
-def _upsert_many(dialect: str, rows: int) -> ReturningInsert[Any]:
+def _upsert_many(dialect: str, rows: int) -> Direct:
     """The upsert of ``rows`` counters, built once per shape."""
     table = ExerciseCounter.__table__
     assert isinstance(table, Table)
@@ -54,6 +55,7 @@ def _upsert_many(dialect: str, rows: int) -> ReturningInsert[Any]:
         for i in range(rows)
     ]
     upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(values)
-    return upsert.on_conflict_do_update(
+    statement: ReturningInsert[Any] = upsert.on_conflict_do_update(
         index_elements=[table.c.exercise_id, table.c.name], set_={"value": table.c.value + upsert.excluded.value}
     ).returning(table.c.name, table.c.value)
+    return Direct(statement)

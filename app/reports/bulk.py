@@ -1,9 +1,10 @@
 """Bulk NDJSON intake: one report per line, each stored or refused on its own, results streamed line by line.
 
 A line is a report document, or an envelope ``{"idempotency_key": "...", "report": {...}}`` that makes the line
-safe to replay. Lines are processed in batches: each line runs in its own savepoint (a refused line leaves nothing
-behind), each batch commits once, and a batch's results are released only after its commit, so every result a
-client has seen is durable and a crash mid-stream leaves each line fully stored or absent.
+safe to replay. Lines are processed in batches: a batch's valid lines are stored together (a refused line is never
+written; if the database refuses the batch, each line is stored again on its own), each batch commits once, and a
+batch's results are released only after its commit, so every result a client has seen is durable and a crash
+mid-stream leaves each line fully stored or absent.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, Uuid, any_, bindparam, select
+from sqlalchemy.dialects import postgresql as postgresql_types
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from app.cases.visibility import arrived
 from app.core.clock import wall
 from app.core.errors import AppError, Conflict, ProblemDetailItem
 from app.db.bulk import Writes
+from app.db.direct import Direct
 from app.events import scheduled as scheduled_events
 from app.events import service as events_service
 from app.exercises import counters
@@ -158,17 +160,33 @@ def prepare(
 def _earlier(session: Session, ctx: ExerciseContext, keys: set[str]) -> dict[str, tuple[Stored, str]]:
     found: dict[str, tuple[Stored, str]] = {}
     ordered = sorted(keys)
+    exercise_id, reporter_id = ctx.exercise.id, ctx.principal.user.id
+    postgresql = session.get_bind().dialect.name == "postgresql"
     for start in range(0, len(ordered), 500):
-        rows = session.execute(
-            select(Report.idempotency_key, Report.id, Report.number, Report.case_id, Report.request_hash).where(
-                Report.exercise_id == ctx.exercise.id,
-                Report.reporter_id == ctx.principal.user.id,
-                Report.idempotency_key.in_(ordered[start : start + 500]),
+        chunk = ordered[start : start + 500]
+        if postgresql:  # one statement for any number of keys, straight through the driver
+            rows: Any = _EARLIER.rows(session, {"exercise_id": exercise_id, "reporter_id": reporter_id, "keys": chunk})
+        else:
+            rows = session.execute(
+                _EARLIER_COLUMNS.where(
+                    Report.exercise_id == exercise_id,
+                    Report.reporter_id == reporter_id,
+                    Report.idempotency_key.in_(chunk),
+                )
             )
-        )
         for key, rid, number, case_id, digest in rows:
             found[str(key)] = (Stored(rid, number, case_id, replayed=True), digest)
     return found
+
+
+_EARLIER_COLUMNS = select(Report.idempotency_key, Report.id, Report.number, Report.case_id, Report.request_hash)
+_EARLIER = Direct(
+    _EARLIER_COLUMNS.where(
+        Report.exercise_id == bindparam("exercise_id", type_=Uuid()),
+        Report.reporter_id == bindparam("reporter_id", type_=Uuid()),
+        Report.idempotency_key == any_(bindparam("keys", type_=postgresql_types.ARRAY(String))),
+    )
+)
 
 
 def _mismatch(report_id: uuid.UUID) -> errors.IdempotencyMismatch:
@@ -258,13 +276,14 @@ def store_isolating(
     source: ReportSource,
     setup_version: int | None = None,
 ) -> list[Stored | AppError]:
-    """:func:`store` in a savepoint; if the database refuses the batch (a concurrent writer used one of its
-    idempotency keys), each item again in its own savepoint, so the conflict refuses only the item it concerns."""
+    """:func:`store`, for a session whose transaction holds nothing else (a bulk batch's, or a request's that has
+    only read): if the database refuses the items together (a concurrent writer used one of their idempotency keys),
+    the transaction is rolled back and each item stored again in its own savepoint, so the conflict refuses only the
+    item it concerns. (No savepoint around the first attempt: it would cost two more statements every time.)"""
     try:
-        with session.begin_nested():
-            return store(session, ctx=ctx, items=items, source=source, setup_version=setup_version)
+        return store(session, ctx=ctx, items=items, source=source, setup_version=setup_version)
     except IntegrityError:
-        pass
+        session.rollback()
     outcomes: list[Stored | AppError] = []
     for item in items:
         savepoint = session.begin_nested()

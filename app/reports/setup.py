@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.addresses.service import Registry
 from app.cases import sla
+from app.db.direct import Direct
 from app.exercises.models import Exercise
 from app.routing import service as routing_service
 from app.routing.models import Ruleset
@@ -43,13 +44,13 @@ class Setup:
     router: Router | None  # the active ruleset's; its memo of places and decisions serves every intake of this copy
 
 
-_VERSION = select(Exercise.setup_version).where(Exercise.id == bindparam("exercise_id", type_=Uuid()))
+_VERSION = Direct(select(Exercise.setup_version).where(Exercise.id == bindparam("exercise_id", type_=Uuid())))
 _CACHE: OrderedDict[tuple[uuid.UUID, int], Setup] = OrderedDict()
 _LOCK = threading.Lock()
 
 
 def version(session: Session, *, exercise_id: uuid.UUID) -> int:
-    return int(session.execute(_VERSION, {"exercise_id": exercise_id}).scalar_one())
+    return int(_VERSION.one(session, {"exercise_id": exercise_id})[0])
 
 
 def current(session: Session, *, exercise_id: uuid.UUID, seen: int | None = None) -> Setup:

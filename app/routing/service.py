@@ -36,6 +36,7 @@ from app.cases.models import NO_PRIORITY_RANK, PRIORITY_RANK, Case, CaseStatus, 
 from app.core.errors import ProblemDetailItem
 from app.core.filters import Expression, to_sql
 from app.core.pagination import PageParams, paginate
+from app.db.direct import Direct
 from app.events import service as events_service
 from app.exercises.models import Exercise
 from app.reports import indicators as indicators_module
@@ -723,9 +724,8 @@ def _holders(session: Session, exercise_id: uuid.UUID, wanted: dict[str, set[str
     whatever the statistics say: a plan that scans the exercise's indicators would grow with the exercise."""
     if session.get_bind().dialect.name == "postgresql":
         pairs = sorted((k, h) for h, kinds in wanted.items() for k in kinds)
-        yield from session.execute(
-            _HOLDERS_BY_PAIR,
-            {"exercise_id": exercise_id, "kinds": [k for k, _h in pairs], "hashes": [h for _k, h in pairs]},
+        yield from _HOLDERS_BY_PAIR.rows(
+            session, {"exercise_id": exercise_id, "kinds": [k for k, _h in pairs], "hashes": [h for _k, h in pairs]}
         )
         return
     ordered = sorted(wanted)
@@ -744,7 +744,7 @@ def _holders(session: Session, exercise_id: uuid.UUID, wanted: dict[str, set[str
 
 def _holders_by_pair() -> Select[Any]:
     """PostgreSQL: the stored holders of (kind, value hash) pairs given as two arrays, one lateral index probe per
-    pair. Built once; every intake batch runs it."""
+    pair. Built once; every intake batch runs it (straight through the driver: ``app.db.direct``)."""
     w = (
         func.unnest(
             bindparam("kinds", type_=postgresql.ARRAY(String)), bindparam("hashes", type_=postgresql.ARRAY(String))
@@ -772,7 +772,7 @@ def _holders_by_pair() -> Select[Any]:
     )
 
 
-_HOLDERS_BY_PAIR = _holders_by_pair()
+_HOLDERS_BY_PAIR = Direct(_holders_by_pair(), generic_plan=True)
 
 
 def _hash(value: str) -> str:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -118,15 +119,15 @@ def test_event_hashes_are_pinned() -> None:
 
 
 class _Head:
-    """A session whose event-stream head stands at seq 0 with the genesis hash (the reservation statement's row)."""
+    """The head's reservation statement, with the head standing at seq 0 with the genesis hash."""
 
-    def execute(self, _statement: Any, params: dict[str, Any]) -> Any:
-        row = (params["count"], GENESIS_HASH)
-        return type("Result", (), {"one": lambda _self: row})()
+    def one(self, _session: Any, params: dict[str, Any]) -> tuple[int, str]:
+        return (params["count"], GENESIS_HASH)
 
 
-def test_appended_rows_carry_the_pinned_hashes() -> None:
-    rows = events_service._chain(_Head(), EID, DRAFTS, record_head=False)  # type: ignore[arg-type]
+def test_appended_rows_carry_the_pinned_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(events_service, "_RESERVE", _Head())
+    rows = events_service._chain(None, EID, DRAFTS, record_head=False)  # type: ignore[arg-type]
     assert [r["hash"] for r in rows] == PINNED
     assert [r["prev_hash"] for r in rows] == [GENESIS_HASH, *PINNED[:-1]]
     assert [r["data"] for r in rows] == [_reference_data(d.data or {}) for d in DRAFTS]
