@@ -70,7 +70,8 @@ class Direct:
                 before.execute(_GENERIC)
                 query.execute(self._sql, params)
                 after.execute(_AUTO)
-            return query.fetchall()
+            rows: list[tuple[Any, ...]] = query.fetchall()
+            return rows
 
     def one(self, session: Session, params: dict[str, Any]) -> tuple[Any, ...]:
         rows = self.rows(session, params)
