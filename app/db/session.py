@@ -1,8 +1,10 @@
 """Engines, sessions and the per-request session dependency.
 
 One session per request, committed once when the endpoint returns and rolled back on any error; services only
-flush. On SQLite, writes open ``BEGIN IMMEDIATE`` transactions (so concurrent writers queue on the busy timeout
-instead of failing on lock upgrade) while reads use deferred transactions on a separate engine.
+flush. (One exception: grouped report intake, ``app.reports.grouped``, commits a group of reports in the session of
+the request that stores it, before any of the group's requests is answered.) On SQLite, writes open
+``BEGIN IMMEDIATE`` transactions (so concurrent writers queue on the busy timeout instead of failing on lock
+upgrade) while reads use deferred transactions on a separate engine.
 """
 
 from __future__ import annotations
