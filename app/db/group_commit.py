@@ -43,7 +43,7 @@ class GroupCommit(Generic[K, T, R]):
         self._max_batch = max_batch
         self._lock = threading.Lock()
         self._queues: dict[K, deque[_Ticket[T, R]]] = {}  # a key has a queue exactly while it has a leader
-        self.batch_sizes: dict[int, int] = {}  # how many batches of each size were run (for benchmarks, tests)
+        self.batch_sizes: dict[int, int] = {}  # how many batches of each size were run (what tests read)
 
     def submit(self, key: K, item: T, *, before_waiting: Callable[[], object] | None = None) -> R:
         """Run ``item`` with its key's batch; its result, or its exception raised. ``before_waiting``: called first
@@ -88,16 +88,17 @@ class GroupCommit(Generic[K, T, R]):
     def _settle(self, key: K, batch: list[_Ticket[T, R]]) -> None:
         try:
             outcomes = self._run(key, [t.item for t in batch])
-        except BaseException as exc:
-            if len(batch) == 1 or not isinstance(exc, Exception):
+        except Exception as exc:
+            if len(batch) == 1:
+                batch[0].error = exc
+            else:  # each alone: the failure reaches only the caller whose item causes it
                 for ticket in batch:
-                    ticket.error = exc
-                if not isinstance(exc, Exception):
-                    raise
-                return
-            for ticket in batch:  # each alone: the failure reaches only the caller whose item causes it
-                self._settle(key, [ticket])
+                    self._settle(key, [ticket])
             return
+        except BaseException as exc:  # an interrupt: every caller of the batch sees it, and so does the leader
+            for ticket in batch:
+                ticket.error = exc
+            raise
         for ticket, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 ticket.error = outcome

@@ -161,10 +161,10 @@ def _earlier(session: Session, ctx: ExerciseContext, keys: set[str]) -> dict[str
     found: dict[str, tuple[Stored, str]] = {}
     ordered = sorted(keys)
     exercise_id, reporter_id = ctx.exercise.id, ctx.principal.user.id
-    postgresql = session.get_bind().dialect.name == "postgresql"
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
     for start in range(0, len(ordered), 500):
         chunk = ordered[start : start + 500]
-        if postgresql:  # one statement for any number of keys, straight through the driver
+        if on_postgresql:  # one statement for any number of keys, straight through the driver
             rows: Any = _EARLIER.rows(session, {"exercise_id": exercise_id, "reporter_id": reporter_id, "keys": chunk})
         else:
             rows = session.execute(

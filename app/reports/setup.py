@@ -57,19 +57,12 @@ def current(session: Session, *, exercise_id: uuid.UUID, seen: int | None = None
     """The exercise's set-up as the session's transaction sees it: one small query when a copy is held, none when
     the caller passes the version it has ``seen`` (read in this transaction, which has not changed the set-up
     since) and a copy of that version is held."""
-    if seen is not None:
-        with _LOCK:
-            found = _CACHE.get((exercise_id, seen))
-            if found is not None:
-                _CACHE.move_to_end((exercise_id, seen))
-                return found
+    if seen is not None and (found := _held((exercise_id, seen))) is not None:
+        return found
     seen = version(session, exercise_id=exercise_id)
     key = (exercise_id, seen)
-    with _LOCK:
-        found = _CACHE.get(key)
-        if found is not None:
-            _CACHE.move_to_end(key)
-            return found
+    if (found := _held(key)) is not None:
+        return found
     found = _read(session, exercise_id=exercise_id, seen=seen)
     if version(session, exercise_id=exercise_id) == seen:
         with _LOCK:
@@ -77,6 +70,14 @@ def current(session: Session, *, exercise_id: uuid.UUID, seen: int | None = None
             while len(_CACHE) > CACHE_SIZE:
                 _CACHE.popitem(last=False)
     return found
+
+
+def _held(key: tuple[uuid.UUID, int]) -> Setup | None:
+    with _LOCK:
+        found = _CACHE.get(key)
+        if found is not None:
+            _CACHE.move_to_end(key)
+        return found
 
 
 def _read(session: Session, *, exercise_id: uuid.UUID, seen: int) -> Setup:
