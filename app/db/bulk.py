@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC
 from enum import Enum
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import JSON, Boolean, Column, Float, Integer, String, Table, Uuid
 from sqlalchemy.engine import Dialect
@@ -192,7 +192,11 @@ def _plain(bind: Callable[[Any], Any] | None, value: Any) -> Any:
     return bind(value) if bind is not None else value
 
 
-Step = tuple[type[DeclarativeBase], list[dict[str, Any]], dict[str, Any] | None]  # model, rows, update key
+class Step(NamedTuple):
+    model: type[DeclarativeBase]
+    rows: list[dict[str, Any]]
+    kind: Literal["insert", "insert_new", "update"]
+    key: dict[str, Any] | None = None  # an update's
 
 
 class Writes:
@@ -207,11 +211,17 @@ class Writes:
 
     def insert(self, model: type[DeclarativeBase], rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            self._steps.append((model, list(rows), None))
+            self._steps.append(Step(model, list(rows), "insert"))
+
+    def insert_new(self, model: type[DeclarativeBase], rows: Sequence[dict[str, Any]]) -> None:
+        """Insert the rows whose primary key is not stored yet (``ON CONFLICT DO NOTHING``: content-addressed rows
+        that other transactions may have stored). Always as a statement, never by COPY (COPY cannot skip)."""
+        if rows:
+            self._steps.append(Step(model, list(rows), "insert_new"))
 
     def update(self, model: type[DeclarativeBase], *, key: dict[str, Any], values: dict[str, Any]) -> None:
         """``UPDATE table SET values WHERE key`` (columns by attribute key, equality on each)."""
-        self._steps.append((model, [values], key))
+        self._steps.append(Step(model, [values], "update", key))
 
     def send(self) -> None:
         steps, self._steps = self._steps, []
@@ -223,7 +233,7 @@ class Writes:
         import psycopg
 
         try:
-            if any(len(rows) >= COPY_FROM for _m, rows, _k in steps):
+            if any(len(step.rows) >= COPY_FROM and step.kind == "insert" for step in steps):
                 self._each(steps)
             else:
                 self._pipelined(steps)
@@ -232,10 +242,13 @@ class Writes:
 
     def _each(self, steps: Sequence[Step]) -> None:
         connection = self.session.connection()
-        for model, rows, key in steps:
-            if key is None:
+        for model, rows, kind, key in steps:
+            if kind == "insert":
                 insert_rows(self.session, model, rows)
+            elif kind == "insert_new":
+                connection.execute(_insert_new(connection.dialect, _table(model)), rows)
             else:
+                assert key is not None
                 table = _table(model)
                 where = [table.c[k] == v for k, v in key.items()]
                 connection.execute(table.update().where(*where).values(**rows[0]))
@@ -246,13 +259,14 @@ class Writes:
         driver = connection.connection.driver_connection
         assert driver is not None
         with driver.pipeline(), driver.cursor() as cursor:
-            for model, rows, key in steps:
+            for model, rows, kind, key in steps:
                 table = _table(model)
-                if key is None:
-                    statement = _insert_statement(table, tuple(rows[0]), dialect)
+                if kind != "update":
+                    statement = _insert_statement(table, tuple(rows[0]), dialect, skip_stored=kind == "insert_new")
                     converters = statement.converters
                     cursor.executemany(statement.text(driver), [[f(row.get(k)) for k, f in converters] for row in rows])
                 else:
+                    assert key is not None
                     statement = _update_statement(table, tuple(rows[0]), tuple(key), dialect)
                     values = {**rows[0], **key}
                     cursor.execute(statement.text(driver), [f(values[k]) for k, f in statement.converters])
@@ -298,9 +312,21 @@ def _converter(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
     return partial(_plain, column.type.bind_processor(dialect))
 
 
+def _insert_new(dialect: Dialect, table: Table) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` in the dialect's own construct (PostgreSQL and SQLite have it)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    if dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
 @lru_cache(maxsize=256)
-def _insert_statement(table: Table, given: tuple[str, ...], dialect: Dialect) -> _Statement:
-    """``INSERT`` of the given columns plus those with a Python-side default (applied as an insert would)."""
+def _insert_statement(
+    table: Table, given: tuple[str, ...], dialect: Dialect, *, skip_stored: bool = False
+) -> _Statement:
+    """``INSERT`` of the given columns plus those with a Python-side default (applied as an insert would);
+    ``skip_stored``: ``ON CONFLICT DO NOTHING``."""
     from psycopg import sql
 
     columns = [c for c in table.columns if c.key in given or c.default is not None]
@@ -308,10 +334,11 @@ def _insert_statement(table: Table, given: tuple[str, ...], dialect: Dialect) ->
     for c in columns:
         convert = _converter(c, dialect)
         converters.append((c.key, convert if c.key in given else partial(_or_default, _default(c), convert)))
-    query = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+    query = sql.SQL("INSERT INTO {} ({}) VALUES ({}){}").format(
         sql.Identifier(table.name),
         sql.SQL(", ").join(sql.Identifier(c.name) for c in columns),
         sql.SQL(", ").join(sql.Placeholder() for _ in columns),
+        sql.SQL(" ON CONFLICT DO NOTHING" if skip_stored else ""),
     )
     return _Statement(query, converters)
 

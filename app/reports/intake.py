@@ -37,7 +37,8 @@ from app.reports.document import FileDetails, unknown_fields, without_unknown
 from app.reports.document import Report as ReportDocument
 from app.reports.models import Indicator, Report, ReportFile, ReportSource
 from app.routing import service as routing_service
-from app.routing.models import Deconfliction, RoutingDecision
+from app.routing.explanations import Explanations
+from app.routing.models import Deconfliction, RoutingDecision, RoutingExplanation
 from app.stats import facts
 
 CLOSED = (ExerciseStatus.closed, ExerciseStatus.archived)
@@ -341,6 +342,7 @@ def _write(
     held: list[events_service.Draft] = []  # events of reports that arrive later
     opened: dict[int, dict[str, Any]] = {}
     decision_rows: list[dict[str, Any]] = []
+    explanations = Explanations(exercise_id)
     holdings: list[routing_service.Holding] = []
     for index, (p, decision, section_b) in enumerate(zip(items, decisions, sections, strict=True)):
         number = first_number + index
@@ -390,6 +392,7 @@ def _write(
                     routing_service.decision_row(
                         route,
                         router=router,
+                        explanations=explanations,
                         exercise_id=exercise_id,
                         case_id=case_id,
                         report_id=report_id,
@@ -488,6 +491,8 @@ def _write(
     held += linked_later
     facts.deconflicted(session, case_rows, links)
     writes = Writes(session)
+    many = len(explanations.rows) >= EXPLANATIONS_LOOKED_UP
+    writes.insert_new(RoutingExplanation, explanations.unstored(session) if many else list(explanations.rows.values()))
     for model, rows in (
         (Case, case_rows),
         (Report, report_rows),
@@ -500,6 +505,9 @@ def _write(
     events_service.append_many(session, exercise_id=ctx.exercise.id, drafts=drafts, writes=writes)
     writes.send()
     scheduled_events.schedule(session, exercise_id=ctx.exercise.id, drafts=held)
+
+
+EXPLANATIONS_LOOKED_UP = 8  # from this many distinct explanations in one store, those already stored are looked up
 
 
 def _indicator_row(exercise_id: uuid.UUID, report_id: uuid.UUID, i: indicators.Indicator) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""Rulesets (versioned, one active per exercise), the routing decisions taken with them, and deconfliction links
-between cases of different units that share an indicator."""
+"""Rulesets (versioned, one active per exercise), the routing decisions taken with them (each explanation stored
+once per exercise, shared by every decision that has it), and deconfliction links between cases of different units
+that share an indicator."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, IdMixin
 
@@ -47,8 +48,22 @@ class Ruleset(IdMixin, Base):
     superseded_at: Mapped[datetime | None]
 
 
+class RoutingExplanation(Base):
+    """How a routing decision was reached (``Router.route``'s explanation), stored once per exercise: the reports that
+    show the rules the same values and place share one, so a decision row holds its id, not a copy. Content-addressed:
+    the id is derived from the exercise and the explanation's JSON text (``app.routing.service.explanation_id``),
+    so storing one that is already there changes nothing. Never changed; removed with its exercise."""
+
+    __tablename__ = "routing_explanation"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"), index=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class RoutingDecision(IdMixin, Base):
-    """One routing of a case: never changed, never deleted; the latest (highest ``seq``) is the current one."""
+    """One routing of a case: never changed, never deleted; the latest (highest ``seq``) is the current one. Its
+    explanation is read with it (``explanation_ref``, loaded by the query; never lazily)."""
 
     __tablename__ = "routing_decision"
     __table_args__ = (UniqueConstraint("case_id", "seq"),)
@@ -66,10 +81,18 @@ class RoutingDecision(IdMixin, Base):
     via: Mapped[str] = mapped_column(String(16))  # unit | jurisdiction | polda | fallback | none
     suggested_priority: Mapped[str | None] = mapped_column(String(2))
     tags: Mapped[list[str]] = mapped_column(JSON)
-    explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    explanation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("routing_explanation.id", ondelete="CASCADE"), index=True
+    )
     reason: Mapped[str] = mapped_column(String(16))  # intake | reroute
     decided_by: Mapped[str] = mapped_column(String(80))
     decided_at: Mapped[datetime]  # exercise time
+
+    explanation_ref: Mapped[RoutingExplanation] = relationship(lazy="raise")
+
+    @property
+    def explanation(self) -> dict[str, Any]:
+        return self.explanation_ref.body
 
 
 class Deconfliction(IdMixin, Base):

@@ -26,7 +26,7 @@ from typing import Any, cast
 
 from sqlalchemy import Boolean, Select, String, Uuid, bindparam, delete, func, literal, select, true
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.auth.principal import ExerciseContext
 from app.cases import errors as case_errors
@@ -36,14 +36,16 @@ from app.cases.models import NO_PRIORITY_RANK, PRIORITY_RANK, Case, CaseStatus, 
 from app.core.errors import ProblemDetailItem
 from app.core.filters import Expression, to_sql
 from app.core.pagination import PageParams, paginate
+from app.db.bulk import Writes
 from app.db.direct import Direct
 from app.events import service as events_service
 from app.exercises.models import Exercise
 from app.reports import indicators as indicators_module
 from app.reports.models import Indicator, Report
 from app.routing import errors
+from app.routing.explanations import Explanations
 from app.routing.fields import ReportSubject
-from app.routing.models import Deconfliction, RoutingDecision, Ruleset, RulesetStatus
+from app.routing.models import Deconfliction, RoutingDecision, RoutingExplanation, Ruleset, RulesetStatus
 from app.routing.rules import (
     MEMO_SIZE,
     CompiledRuleset,
@@ -369,6 +371,7 @@ def decision_row(
     decision: Decision,
     *,
     router: Router,
+    explanations: Explanations,
     exercise_id: uuid.UUID,
     case_id: uuid.UUID,
     report_id: uuid.UUID | None,
@@ -393,7 +396,7 @@ def decision_row(
         "via": decision.via,
         "suggested_priority": decision.priority,
         "tags": list(decision.tags),
-        "explanation": decision.explanation,
+        "explanation_id": explanations.id_of(decision.explanation),
         "reason": reason,
         "decided_by": actor,
         "decided_at": at,
@@ -434,6 +437,7 @@ def decisions_of(session: Session, *, ctx: ExerciseContext, case_id: uuid.UUID) 
         session.scalars(
             select(RoutingDecision)
             .where(RoutingDecision.case_id == case.id, RoutingDecision.exercise_id == ctx.exercise.id)
+            .options(joinedload(RoutingDecision.explanation_ref))
             .order_by(RoutingDecision.seq.desc())
         )
     )
@@ -472,9 +476,11 @@ def reroute(session: Session, *, ctx: ExerciseContext, case_id: uuid.UUID, if_ma
     decision = router.route(ReportSubject(report, case, unit))
     seq = (session.scalar(select(func.max(RoutingDecision.seq)).where(RoutingDecision.case_id == case.id)) or 0) + 1
     at = ctx.now()
+    explanations = Explanations(ctx.exercise.id)
     row = decision_row(
         decision,
         router=router,
+        explanations=explanations,
         exercise_id=ctx.exercise.id,
         case_id=case.id,
         report_id=report.id,
@@ -491,7 +497,11 @@ def reroute(session: Session, *, ctx: ExerciseContext, case_id: uuid.UUID, if_ma
         case.priority_rank = PRIORITY_RANK.get(Priority(decision.priority), NO_PRIORITY_RANK)
         sla.recompute(case, sla.policy_for(session, exercise_id=case.exercise_id))
     cases_service.touch(case, at)
+    writes = Writes(session)
+    writes.insert_new(RoutingExplanation, list(explanations.rows.values()))
+    writes.send()
     stored = RoutingDecision(**row)
+    stored.explanation_ref = session.get_one(RoutingExplanation, row["explanation_id"])
     session.add(stored)
     session.flush()
     events_service.append_many(session, exercise_id=ctx.exercise.id, drafts=[routed_event(row, actor=ctx.actor)])

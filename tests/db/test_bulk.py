@@ -121,6 +121,28 @@ def test_a_refused_batched_write_is_an_integrity_error(session: Session, n: int)
         writes.send()
 
 
+@pytest.mark.parametrize("n", [2, COPY_FROM + 1])
+def test_insert_new_skips_rows_already_stored(session: Session, n: int) -> None:
+    """insert_new stores the rows whose key is new and leaves the stored ones as they are, in a pipeline or beside
+    a COPY; plain inserts of a stored key are still refused."""
+    connection = session.connection()
+    TABLE.create(connection)
+    rows = _rows(n)
+    insert_rows(session, PROBE, rows[:1])
+    again = [{**rows[0], "count": -1}, *rows[1:]]
+    writes = Writes(session)
+    writes.insert_new(PROBE, again)
+    writes.insert(PROBE, _rows(n))  # beside other rows: COPY from 32, a pipeline below
+    writes.send()
+    stored = {r.id: r for r in connection.execute(select(TABLE))}
+    assert len(stored) == 2 * n
+    for row in rows:
+        _assert_stored_as_given(stored[row["id"]], row)  # the first row kept its count, not -1
+    writes.insert(PROBE, rows[:1])
+    with pytest.raises(IntegrityError):
+        writes.send()
+
+
 def test_batched_writes_used_often_are_prepared_on_the_server(session: Session) -> None:
     """The pipelined statements are the same bytes on every send, so psycopg prepares them once they recur."""
     connection = session.connection()

@@ -3,6 +3,7 @@ the decision, the explanation stored with it, the event, re-routing that keeps t
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -13,9 +14,11 @@ from sqlalchemy.orm import Session
 from app.auth.models import ExerciseRole
 from app.cases.models import Case
 from app.events.models import Event
-from app.routing.models import RoutingDecision
+from app.reports.intake import EXPLANATIONS_LOOKED_UP
+from app.routing.explanations import Explanations, explanation_id
+from app.routing.models import RoutingDecision, RoutingExplanation
 from tests.conftest import Factory
-from tests.routing.support import DOMAIN, ENTICEMENT, MOLESTATION, Desk, desk, report
+from tests.routing.support import CSAM, DOMAIN, ENTICEMENT, MOLESTATION, Desk, desk, report
 
 
 @pytest.fixture
@@ -149,6 +152,51 @@ def test_bulk_intake_routes_every_new_case(d: Desk, session: Session) -> None:
     case_ids = [item["case_id"] for item in d.bulk(docs)]
     codes = [d.routing(cid)["current"]["unit_code"] for cid in case_ids]
     assert codes == ["polrestabes-bandung", "dittipidsiber", "polda-metro-jaya"]  # Depok: Polda Metro Jaya
+
+
+def test_reports_routed_alike_share_one_stored_explanation(d: Desk, session: Session) -> None:
+    """Each distinct explanation is stored once per exercise, whichever transaction met it first; every decision
+    still reads its own, equal to what the router explains for its report."""
+    alike = [report(city="Kota Bandung") for _ in range(4)]
+    first = [item["case_id"] for item in d.bulk(alike[:2])]
+    later = [d.submit(doc)["case_id"] for doc in alike[2:]]  # other transactions, the same explanation
+    other = d.bulk([report(incident=MOLESTATION, city="Kota Depok")])[0]["case_id"]
+    explanations = [d.routing(cid)["current"]["explanation"] for cid in [*first, *later, other]]
+    assert all(e == explanations[0] for e in explanations[:4]) and explanations[4] != explanations[0]
+    assert explanations[4]["unit"] == "polda-metro-jaya"
+    exercise_id = d.exercise.id
+    decisions = session.scalars(select(RoutingDecision).where(RoutingDecision.exercise_id == exercise_id)).all()
+    ids = {decision.explanation_id for decision in decisions}
+    stored = session.scalars(select(RoutingExplanation).where(RoutingExplanation.exercise_id == exercise_id)).all()
+    assert len(decisions) == 5 and len(ids) == 2 and {e.id for e in stored} == ids
+    assert {e.id: e.body for e in stored}[explanation_id(exercise_id, explanations[0])] == explanations[0]
+
+
+def test_a_large_batch_writes_only_the_explanations_not_stored_yet(d: Desk, session: Session) -> None:
+    """From EXPLANATIONS_LOOKED_UP distinct explanations in one store, the stored ones are looked up and not
+    written again; each decision still reads its own."""
+    docs = [
+        report(incident=incident, urgent=urgent, city=city)
+        for incident in (CSAM, MOLESTATION, ENTICEMENT)
+        for urgent in (False, True)
+        for city in ("Kota Bandung", "Kota Depok")
+    ]
+    assert len(docs) >= EXPLANATIONS_LOOKED_UP
+    first = [d.routing(item["case_id"])["current"]["explanation"] for item in d.bulk(docs)]
+    bogor = report(city="Kota Bogor")
+    again = [d.routing(item["case_id"])["current"]["explanation"] for item in d.bulk([*docs, bogor])]
+    assert again[:-1] == first and len({json.dumps(e, sort_keys=True) for e in first}) == len(docs)
+    known = Explanations(d.exercise.id)
+    for explanation in again:
+        known.id_of(explanation)
+    assert [row["body"] for row in known.unstored(session)] == []  # all stored now
+    fresh = {**again[0], "unit": "not-stored"}
+    known.id_of(fresh)
+    assert [row["body"] for row in known.unstored(session)] == [fresh]
+    stored = session.scalar(
+        select(func.count()).select_from(RoutingExplanation).where(RoutingExplanation.exercise_id == d.exercise.id)
+    )
+    assert stored == len(docs) + 1
 
 
 def test_rerouting_adds_a_decision_and_keeps_the_earlier_ones(d: Desk) -> None:
