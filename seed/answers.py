@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import geo
+from app.core.ids import new_id
 from app.exercises.models import Exercise
 from app.routing import service as routing_service
 from app.routing.rules import InvalidRuleset, Router, compile_rules, index_resolver
@@ -171,7 +172,7 @@ def answer_row(
     rationale = "; ".join([*truth.reasons, expected.why]) + "."
     rationale = rationale[0].upper() + rationale[1:]
     return {
-        "id": uuid.uuid4(),
+        "id": new_id(),
         "exercise_id": exercise_id,
         "report_id": report_id,
         "report_number": report.number,

@@ -19,6 +19,7 @@ from app.addresses.network import address_key, is_reserved, parse_network
 from app.addresses.schemas import AddressBlockCreate, AddressBlockUpdate, Geolocation
 from app.auth.principal import ExerciseContext
 from app.core.errors import ProblemDetailItem
+from app.core.ids import new_id
 from app.core.pagination import PageParams, paginate
 from app.db.bulk import insert_rows
 from app.events import service as events_service
@@ -27,7 +28,7 @@ PLACE_FIELDS = ("country", "province", "regency_code", "city", "district", "isp"
 
 
 def clone_defaults(session: Session, *, exercise_id: uuid.UUID, now: datetime) -> int:
-    rows = [{"id": uuid.uuid4(), "exercise_id": exercise_id, **place, "updated_at": now} for place in _default_places()]
+    rows = [{"id": new_id(), "exercise_id": exercise_id, **place, "updated_at": now} for place in _default_places()]
     insert_rows(session, AddressBlock, rows)
     return len(rows)
 

@@ -20,6 +20,7 @@ from app.auth.principal import ExerciseContext
 from app.cases import errors, lifecycle, sla
 from app.cases.models import NO_PRIORITY_RANK, PRIORITY_RANK, Case, CaseStatus, Classification, Priority
 from app.cases.visibility import visibility
+from app.core.ids import new_id
 from app.core.pagination import PageParams, paginate
 from app.events import chain
 from app.events import service as events_service
@@ -82,7 +83,7 @@ def build_case(
     """A new case's row (state ``new``; urgent reports start at priority E, exigent, others at ``priority`` if
     given: routing's suggestion) and its ``case.opened`` event, for the caller to insert with its report. ``unit_id``
     and ``tags``: as routing decided."""
-    case_id = case_id or uuid.uuid4()
+    case_id = case_id or new_id()
     priority = Priority.exigent if urgent else Priority(priority) if priority else None
     row: dict[str, Any] = {
         "id": case_id,

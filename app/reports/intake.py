@@ -25,6 +25,7 @@ from app.cases.models import Case, CaseStatus, Classification
 from app.cases.visibility import arrived
 from app.core.clock import wall
 from app.core.errors import AppError, Conflict, ProblemDetailItem
+from app.core.ids import new_id
 from app.db.bulk import Writes
 from app.db.direct import Direct
 from app.events import scheduled as scheduled_events
@@ -349,7 +350,7 @@ def _write(
         at, by = p.arrives_at or p.received_at or now, p.context or ctx
         scheduled = p.arrives_at is not None and p.arrives_at > now
         location, summary = section_b.location, p.body["incidentSummary"]
-        report_id = uuid.uuid4()
+        report_id = new_id()
         batched = p.body.get("batchedReport") is not None
         report_row = {
             "id": report_id,
@@ -383,7 +384,7 @@ def _write(
         }
         routed: list[events_service.Draft] = []
         if decision is None:
-            case_id = uuid.uuid4()
+            case_id = new_id()
             route = None
             if router is not None:  # routed by the active ruleset, in this transaction
                 state = routing_service.new_case_state(urgent=p.urgent)
@@ -512,7 +513,7 @@ EXPLANATIONS_LOOKED_UP = 8  # from this many distinct explanations in one store,
 
 def _indicator_row(exercise_id: uuid.UUID, report_id: uuid.UUID, i: indicators.Indicator) -> dict[str, Any]:
     return {
-        "id": uuid.uuid4(),
+        "id": new_id(),
         "exercise_id": exercise_id,
         "report_id": report_id,
         "kind": i.kind,
@@ -534,7 +535,7 @@ def _annotations(summary: dict[str, Any]) -> list[str]:
 
 def _file_row(exercise_id: uuid.UUID, report_id: uuid.UUID, f: FileRecord, at: Any) -> dict[str, Any]:
     return {
-        "id": uuid.uuid4(),
+        "id": new_id(),
         "exercise_id": exercise_id,
         "report_id": report_id,
         "file_id": f.file_id,

@@ -35,6 +35,7 @@ from app.cases import sla
 from app.cases.models import NO_PRIORITY_RANK, PRIORITY_RANK, Case, CaseStatus, Priority
 from app.core.errors import ProblemDetailItem
 from app.core.filters import Expression, to_sql
+from app.core.ids import new_id
 from app.core.pagination import PageParams, paginate
 from app.db.bulk import Writes
 from app.db.direct import Direct
@@ -382,7 +383,7 @@ def decision_row(
 ) -> dict[str, Any]:
     rs = router.ruleset
     return {
-        "id": uuid.uuid4(),
+        "id": new_id(),
         "exercise_id": exercise_id,
         "case_id": case_id,
         "seq": seq,
@@ -677,7 +678,7 @@ def deconflict(
             added = True
             rows_out.append(
                 {
-                    "id": uuid.uuid4(),
+                    "id": new_id(),
                     "exercise_id": exercise_id,
                     "case_id": here[0],
                     "other_id": there[0],

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.principal import ExerciseContext
+from app.core.ids import new_id
 from app.core.pagination import PageParams, paginate
 from app.db.bulk import insert_rows
 from app.events import service as events_service
@@ -38,7 +39,7 @@ def clone_template(session: Session, *, exercise_id: uuid.UUID, template: OrgTem
     ids: dict[str, uuid.UUID] = {}
     units: list[dict[str, Any]] = []
     for tu in template.units:
-        ids[tu.code] = uuid.uuid4()
+        ids[tu.code] = new_id()
         units.append(
             {
                 "id": ids[tu.code],
@@ -54,7 +55,7 @@ def clone_template(session: Session, *, exercise_id: uuid.UUID, template: OrgTem
         )
     areas = [
         {
-            "id": uuid.uuid4(),
+            "id": new_id(),
             "exercise_id": exercise_id,
             "unit_id": ids[ta.unit],
             "level": AreaLevel.district if ta.district else AreaLevel.regency if ta.regency else AreaLevel.province,
