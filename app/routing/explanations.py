@@ -59,11 +59,6 @@ class Explanations:
         """The rows of explanations not stored yet, as this transaction sees them: for a large batch, where most
         were stored by earlier ones, one query spares writing each out again. (One stored concurrently is still
         skipped by the insert.)"""
-        stored = set(
-            session.scalars(
-                select(RoutingExplanation.id).where(
-                    RoutingExplanation.exercise_id == self.exercise_id, RoutingExplanation.id.in_(list(self.rows))
-                )
-            )
-        )
+        # by id alone (an id names its exercise too): probes of the primary key, never a scan of the exercise's
+        stored = set(session.scalars(select(RoutingExplanation.id).where(RoutingExplanation.id.in_(list(self.rows)))))
         return [row for eid, row in self.rows.items() if eid not in stored]
