@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Uuid, bindparam, func, select, true
+from sqlalchemy import String, Uuid, any_, bindparam, select
 from sqlalchemy.dialects import postgresql as postgresql_types
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -182,31 +182,13 @@ def _earlier(session: Session, ctx: ExerciseContext, keys: set[str]) -> dict[str
 
 
 _EARLIER_COLUMNS = select(Report.idempotency_key, Report.id, Report.number, Report.case_id, Report.request_hash)
-
-
-def _earlier_by_key() -> Any:
-    """PostgreSQL: the reports stored with any of the keys given as an array, one probe of the unique index
-    (exercise, reporter, key) per key, whatever the statistics say. Written as ``key = ANY(keys)``, a planner that
-    misjudged how many reports the reporter has (statistics not yet gathered after a bulk load) read every one of
-    them and filtered: a cost that grew with the exercise (26 ms for 500 keys among 24,000 reports)."""
-    keys = (
-        func.unnest(bindparam("keys", type_=postgresql_types.ARRAY(String)))
-        .table_valued("key")
-        .render_derived(name="k", with_types=False)
+_EARLIER = Direct(
+    _EARLIER_COLUMNS.where(
+        Report.exercise_id == bindparam("exercise_id", type_=Uuid()),
+        Report.reporter_id == bindparam("reporter_id", type_=Uuid()),
+        Report.idempotency_key == any_(bindparam("keys", type_=postgresql_types.ARRAY(String))),
     )
-    found = (
-        _EARLIER_COLUMNS.where(
-            Report.exercise_id == bindparam("exercise_id", type_=Uuid()),
-            Report.reporter_id == bindparam("reporter_id", type_=Uuid()),
-            Report.idempotency_key == keys.c.key,
-        )
-        .offset(0)  # kept a subquery run per key, so it is always an index probe
-        .lateral("found")
-    )
-    return select(*found.c).select_from(keys).join(found, true())
-
-
-_EARLIER = Direct(_earlier_by_key())
+)
 
 
 def _mismatch(report_id: uuid.UUID) -> errors.IdempotencyMismatch:
