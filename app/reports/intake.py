@@ -492,8 +492,7 @@ def _write(
     held += linked_later
     facts.deconflicted(session, case_rows, links)
     writes = Writes(session)
-    many = len(explanations.rows) >= EXPLANATIONS_LOOKED_UP
-    writes.insert_new(RoutingExplanation, explanations.unstored(session) if many else list(explanations.rows.values()))
+    writes.insert_new(RoutingExplanation, explanations.to_store(session))
     for model, rows in (
         (Case, case_rows),
         (Report, report_rows),
@@ -506,9 +505,6 @@ def _write(
     events_service.append_many(session, exercise_id=ctx.exercise.id, drafts=drafts, writes=writes)
     writes.send()
     scheduled_events.schedule(session, exercise_id=ctx.exercise.id, drafts=held)
-
-
-EXPLANATIONS_LOOKED_UP = 8  # from this many distinct explanations in one store, those already stored are looked up
 
 
 def _indicator_row(exercise_id: uuid.UUID, report_id: uuid.UUID, i: indicators.Indicator) -> dict[str, Any]:

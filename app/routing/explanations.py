@@ -20,6 +20,7 @@ from app.routing.models import RoutingExplanation
 
 _dumps = dumps_with(sort_keys=True)  # one text per explanation, whatever the order its keys were built in
 _KNOWN_MAX = 8192
+LOOKED_UP_FROM = 8  # from this many distinct explanations in one store, those already stored are looked up
 _known: dict[tuple[uuid.UUID, int], tuple[dict[str, Any], uuid.UUID]] = {}  # (exercise, id(object)) -> (it, its id)
 
 
@@ -54,6 +55,13 @@ class Explanations:
         if eid not in self.rows:
             self.rows[eid] = {"id": eid, "exercise_id": self.exercise_id, "body": explanation}
         return eid
+
+    def to_store(self, session: Session) -> list[dict[str, Any]]:
+        """The rows to insert: all of them for a few (the insert skips stored ones anyway), the unstored ones for
+        many."""
+        if len(self.rows) < LOOKED_UP_FROM:
+            return list(self.rows.values())
+        return self.unstored(session)
 
     def unstored(self, session: Session) -> list[dict[str, Any]]:
         """The rows of explanations not stored yet, as this transaction sees them: for a large batch, where most

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import ExerciseRole
 from app.cases.models import Case
 from app.events.models import Event
-from app.reports.intake import EXPLANATIONS_LOOKED_UP
-from app.routing.explanations import Explanations, explanation_id
+from app.routing.explanations import LOOKED_UP_FROM, Explanations, explanation_id
 from app.routing.models import RoutingDecision, RoutingExplanation
 from tests.conftest import Factory
 from tests.routing.support import CSAM, DOMAIN, ENTICEMENT, MOLESTATION, Desk, desk, report
@@ -173,7 +172,7 @@ def test_reports_routed_alike_share_one_stored_explanation(d: Desk, session: Ses
 
 
 def test_a_large_batch_writes_only_the_explanations_not_stored_yet(d: Desk, session: Session) -> None:
-    """From EXPLANATIONS_LOOKED_UP distinct explanations in one store, the stored ones are looked up and not
+    """From LOOKED_UP_FROM distinct explanations in one store, the stored ones are looked up and not
     written again; each decision still reads its own."""
     docs = [
         report(incident=incident, urgent=urgent, city=city)
@@ -181,7 +180,7 @@ def test_a_large_batch_writes_only_the_explanations_not_stored_yet(d: Desk, sess
         for urgent in (False, True)
         for city in ("Kota Bandung", "Kota Depok")
     ]
-    assert len(docs) >= EXPLANATIONS_LOOKED_UP
+    assert len(docs) >= LOOKED_UP_FROM
     first = [d.routing(item["case_id"])["current"]["explanation"] for item in d.bulk(docs)]
     bogor = report(city="Kota Bogor")
     again = [d.routing(item["case_id"])["current"]["explanation"] for item in d.bulk([*docs, bogor])]

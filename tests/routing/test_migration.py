@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from app.auth import service as auth_service
 from app.auth.models import GlobalRole
@@ -19,6 +19,7 @@ from app.core.config import Settings
 from app.db import ops
 from app.db.session import Database
 from app.exercises import service as exercises_service
+from app.exercises.models import Exercise
 from app.exercises.schemas import ExerciseCreate
 from app.routing import service as routing_service
 from app.routing.explanations import explanation_id
@@ -32,21 +33,24 @@ ROUTING = "3f8b2c6d9e17"
 EXPLANATIONS_BEFORE = "3b8f2d6a9c14"  # the routing-explanation revision's down_revision
 
 
+def _exercise(session: Session, *, owner: str, name: str) -> Exercise:
+    """A new exercise (the id-polri template, its default ruleset active) owned by a new instructor."""
+    user = auth_service.create_user(
+        session,
+        principal=None,
+        data=UserCreate(username=owner, password="pw-12345678", display_name="O", role=GlobalRole.instructor),
+    )
+    data = ExerciseCreate.model_validate({"name": name})
+    return exercises_service.create_exercise(session, data=data, principal=Principal(user, None))
+
+
 def test_existing_exercises_get_the_default_ruleset_and_the_review_unit(tmp_path: Path) -> None:
     with dbs.fresh_database(tmp_path, "migdata") as url:
         ops.upgrade(url, "head")
         db = Database(Settings(database_url=url, environment="test", secret_key="t" * 40))
         try:
             with db.session_factory.begin() as s:
-                owner = auth_service.create_user(
-                    s,
-                    principal=None,
-                    data=UserCreate(
-                        username="mig-owner", password="pw-12345678", display_name="O", role=GlobalRole.instructor
-                    ),
-                )
-                data = ExerciseCreate.model_validate({"name": "before routing"})
-                exercise_id = exercises_service.create_exercise(s, data=data, principal=Principal(owner, None)).id
+                exercise_id = _exercise(s, owner="mig-owner", name="before routing").id
         finally:
             db.dispose()
         ops.downgrade(url, BEFORE)  # as if the exercise had been made before routing existed
@@ -86,16 +90,7 @@ def test_explanations_move_to_their_own_table_and_back(tmp_path: Path) -> None:
         db = Database(Settings(database_url=url, environment="test", secret_key="t" * 40))
         try:
             with db.session_factory.begin() as s:
-                owner = auth_service.create_user(
-                    s,
-                    principal=None,
-                    data=UserCreate(
-                        username="mig-expl", password="pw-12345678", display_name="O", role=GlobalRole.instructor
-                    ),
-                )
-                exercise = exercises_service.create_exercise(
-                    s, data=ExerciseCreate.model_validate({"name": "routed"}), principal=Principal(owner, None)
-                )
+                exercise = _exercise(s, owner="mig-expl", name="routed")
                 seed_exercise(s, exercise=exercise, scenario=scenarios.load("demo"), reports=80, seed=3, actor="t")
             with db.session_factory() as s:
                 query = select(RoutingDecision).options(joinedload(RoutingDecision.explanation_ref))
