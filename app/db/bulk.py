@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from app.core.jsontext import dumps_with
+from app.core.jsontext import compact
 from app.db.base import UTCDateTime
 
 COPY_FROM = 32  # rows from which COPY's extra round trips pay off
@@ -104,15 +104,12 @@ def _datetime(value: Any) -> str:
     return str(value.astimezone(UTC).isoformat())
 
 
-_json_dumps = dumps_with()  # json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 def _json_text(value: Any) -> str:
     if value is None:
         return NULL
     if not value and isinstance(value, list | dict):  # the many empty lists and objects
         return "[]" if isinstance(value, list) else "{}"
-    text = _json_dumps(value)
+    text = compact(value)
     # JSON text holds no raw tab, newline or carriage return (strings escape them), so only backslashes need escaping
     return text.replace("\\", "\\\\") if "\\" in text else text
 
