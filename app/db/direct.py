@@ -18,6 +18,7 @@ for itself alone (in the same round trip, by ``SET LOCAL`` before and after it).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -26,6 +27,13 @@ from sqlalchemy.sql import Executable
 
 _GENERIC = "SET LOCAL plan_cache_mode = force_generic_plan"
 _AUTO = "SET LOCAL plan_cache_mode = DEFAULT"
+
+
+def text_array(values: Iterable[str]) -> str:
+    """The PostgreSQL array literal of the strings, for a parameter the statement casts to a text array: one
+    string the driver sends as it is (a list is adapted element by element in Python, several times the cost).
+    Every element is quoted, so any text is taken as it is (``NULL`` included)."""
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
 class Direct:

@@ -27,7 +27,7 @@ from app.core.clock import wall
 from app.core.errors import AppError, Conflict, ProblemDetailItem
 from app.core.ids import new_id
 from app.db.bulk import Writes
-from app.db.direct import Direct
+from app.db.direct import Direct, text_array
 from app.events import scheduled as scheduled_events
 from app.events import service as events_service
 from app.exercises import counters
@@ -167,7 +167,9 @@ def _earlier(session: Session, ctx: ExerciseContext, keys: set[str]) -> dict[str
     for start in range(0, len(ordered), 500):
         chunk = ordered[start : start + 500]
         if on_postgresql:  # one statement for any number of keys, straight through the driver
-            rows: Any = _EARLIER.rows(session, {"exercise_id": exercise_id, "reporter_id": reporter_id, "keys": chunk})
+            rows: Any = _EARLIER.rows(
+                session, {"exercise_id": exercise_id, "reporter_id": reporter_id, "keys": text_array(chunk)}
+            )
         else:
             rows = session.execute(
                 _EARLIER_COLUMNS.where(

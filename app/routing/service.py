@@ -38,7 +38,7 @@ from app.core.filters import Expression, to_sql
 from app.core.ids import new_id
 from app.core.pagination import PageParams, paginate
 from app.db.bulk import Writes
-from app.db.direct import Direct
+from app.db.direct import Direct, text_array
 from app.events import service as events_service
 from app.exercises.models import Exercise
 from app.reports import indicators as indicators_module
@@ -736,7 +736,12 @@ def _holders(session: Session, exercise_id: uuid.UUID, wanted: dict[str, set[str
     if session.get_bind().dialect.name == "postgresql":
         pairs = sorted((k, h) for h, kinds in wanted.items() for k in kinds)
         yield from _HOLDERS_BY_PAIR.rows(
-            session, {"exercise_id": exercise_id, "kinds": [k for k, _h in pairs], "hashes": [h for _k, h in pairs]}
+            session,
+            {
+                "exercise_id": exercise_id,
+                "kinds": text_array([k for k, _h in pairs]),
+                "hashes": text_array([h for _k, h in pairs]),
+            },
         )
         return
     ordered = sorted(wanted)
