@@ -59,11 +59,41 @@ _sorted = dumps_with(sort_keys=True, allow_nan=False)  # plain JSON values, as t
 
 
 def to_json_data(data: dict[str, Any]) -> dict[str, Any]:
-    """Event data as plain JSON values (what the database stores and the hash covers)."""
+    """Event data as plain JSON values (what the database stores and the hash covers): the values
+    ``json.loads(json.dumps(data, default=..., allow_nan=False))`` gives, and its errors, without making the text
+    for the common values (strings, numbers, lists, dictionaries with string keys, and what ``_default``
+    converts); anything else takes that round trip itself."""
     if type(data) is dict and not data:
         return {}
-    result: dict[str, Any] = json.loads(_converted(data))
+    try:
+        result: dict[str, Any] = _plain(data)
+    except RecursionError:  # a circular reference: json.dumps names it
+        result = _round_trip(data)
     return result
+
+
+def _round_trip(value: Any) -> Any:
+    return json.loads(_converted(value))
+
+
+_INFINITY = float("inf")
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        if all(type(k) is str for k in value):
+            return {k: _plain(v) for k, v in value.items()}
+        return _round_trip(value)  # keys json.dumps converts (numbers, booleans, None) or refuses
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
+    if kind is float:
+        return value if value == value and value != _INFINITY and value != -_INFINITY else _round_trip(value)
+    if isinstance(value, str | int | float | list | tuple | dict):  # a subclass: written as json.dumps writes it
+        return _round_trip(value)
+    return _plain(_default(value))  # what json.dumps hands to `default`: converted, or refused with TypeError
 
 
 def json_data(data: dict[str, Any]) -> tuple[dict[str, Any], str]:

@@ -182,3 +182,26 @@ def test_canonical_form_is_the_documented_json(
     }
     assert chain.canonical(**fields) == _reference_canonical(fields)
     assert chain.event_hash(**fields) == hashlib.sha256(_reference_canonical(fields)).hexdigest()
+
+
+def _circular() -> dict[str, Any]:
+    data: dict[str, Any] = {"a": []}
+    data["a"].append(data)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"x": float("nan")}, ValueError),
+        ({"x": [1, float("inf")]}, ValueError),
+        ({"x": object()}, TypeError),
+        ({"x": {(1, 2): "tuple key"}}, TypeError),
+        (_circular(), ValueError),
+    ],
+)
+def test_event_data_json_cannot_hold_is_refused_as_json_dumps_refuses_it(data: dict[str, Any], error: type) -> None:
+    with pytest.raises(error):
+        _reference_data(data)
+    with pytest.raises(error):
+        chain.to_json_data(data)
