@@ -36,13 +36,18 @@ def parse_network(text: str) -> Network:
     )
 
 
+def address_value(text: str) -> int | None:
+    """An address (any form the intake accepts) as a number in the shared IPv6 space, or None if it is not one."""
+    address = identifiers.parse_ip(text)
+    if address is None:
+        return None
+    return int(address) | _V4_MAPPED if address.version == 4 else int(address)
+
+
 def address_key(text: str) -> str | None:
     """The lookup key of an address (any form the intake accepts), or None if it is not one."""
-    canonical = identifiers.normalize_ip(text)
-    if canonical is None:
-        return None
-    address = ipaddress.ip_address(canonical)
-    return _key(int(address), address.version)
+    value = address_value(text)
+    return None if value is None else f"{value:032x}"
 
 
 def is_reserved(network: Network) -> bool:

@@ -15,7 +15,7 @@ from app import geo
 from app.addresses import errors
 from app.addresses.defaults import BlockSpec, default_blocks
 from app.addresses.models import AddressBlock
-from app.addresses.network import address_key, is_reserved, parse_network
+from app.addresses.network import address_key, address_value, is_reserved, parse_network
 from app.addresses.schemas import AddressBlockCreate, AddressBlockUpdate, Geolocation
 from app.auth.principal import ExerciseContext
 from app.core.errors import ProblemDetailItem
@@ -242,8 +242,7 @@ class Registry:
         columns = [getattr(AddressBlock, c) for c in (*cls._COLUMNS, "isp")]
         return cls(session.execute(select(*columns).where(AddressBlock.exercise_id == exercise_id)))
 
-    def _block(self, key: str) -> Any:
-        value = int(key, 16)
+    def _block(self, value: int) -> Any:
         for length in self._lengths:
             block = self._by_length[length].get(value & ~((1 << (128 - length)) - 1))
             if block is not None:
@@ -253,6 +252,6 @@ class Registry:
     def geolocate(self, addresses: Iterable[str]) -> dict[str, Geolocation]:
         result: dict[str, Geolocation] = {}
         for address in addresses:
-            key = address_key(address)
-            result[address] = _geolocation(address, self._block(key) if key is not None else None)
+            value = address_value(address)
+            result[address] = _geolocation(address, self._block(value) if value is not None else None)
         return result

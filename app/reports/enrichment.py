@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel
@@ -31,6 +32,7 @@ from app.reports.document import Report as ReportDocument
 
 Path = tuple[str | int, ...]
 TIERS = ("personOrUserReported", "internetDetails", "files")  # then everything else
+_pointer = lru_cache(maxsize=4096)(json_pointer)  # paths repeat from report to report
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +120,7 @@ def _from_ips(hits: Sequence[tuple[Path, Geolocation]]) -> Location | None:
         regency_code=first.regency_code if depth >= 3 else None,
         city=first.city if depth >= 3 else None,
         district=first.district if depth >= 4 else None,
-        evidence=tuple(json_pointer(p) for p, _ in chosen),
+        evidence=tuple(_pointer(p) for p, _ in chosen),
     )
 
 
@@ -195,7 +197,7 @@ def enrich(captures: Sequence[Capture], *, locate: Locate, estimates: Callable[[
     located = [(c.path, found[c.ip]) for c in captures]
     geolocations = [
         {
-            "pointer": json_pointer(c.path),
+            "pointer": _pointer(c.path),
             "event_name": c.event_name,
             "date_time": c.date_time,
             **found[c.ip].model_dump(mode="json", exclude={"block_id"}),
