@@ -5,7 +5,7 @@ SQLAlchemy's."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Integer, String, Uuid, bindparam, insert, select, update
+from sqlalchemy import Integer, String, Uuid, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -78,3 +78,17 @@ def test_one_wants_exactly_one_row(session: Session, factory: Factory) -> None:
     exercise = _exercise(factory)
     with pytest.raises(LookupError):
         Direct(_COUNTERS).one(session, {"exercise_id": exercise.id})
+
+
+def test_a_text_array_literal_holds_any_strings_as_they_are(session: Session) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("array literals are PostgreSQL's")
+    from sqlalchemy import text
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    from app.db.direct import text_array
+
+    values = ["a", "NULL", "null", 'quote " inside', "back\\slash", "", "comma, {braces}", " spaced ", "é 中"]
+    statement = select(func.unnest(bindparam("values", type_=ARRAY(String))))
+    assert [r[0] for r in Direct(statement).rows(session, {"values": text_array(values)})] == values
+    assert session.scalar(text("SELECT CAST(:v AS VARCHAR[])"), {"v": text_array([])}) == []
