@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from typer.testing import CliRunner
 
 from app.core.config import Settings, get_settings
@@ -101,3 +102,28 @@ def test_cli_db_upgrade_and_check(tmp_path: Path, monkeypatch: object) -> None:
             assert r.exit_code == 1 and "already exists" in r.output
         finally:
             get_settings.cache_clear()
+
+
+def _compression(url: str) -> dict[str, str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            rows = c.execute(
+                text(
+                    "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = 'report'::regclass"
+                    " AND attname IN ('document', 'section_b')"
+                )
+            )
+            return {name: str(method) for name, method in rows}
+    finally:
+        engine.dispose()
+
+
+def test_report_documents_are_compressed_with_lz4_on_postgresql(tmp_path: Path) -> None:
+    if dbs.BACKEND != "postgresql":
+        pytest.skip("column compression is PostgreSQL's")
+    with dbs.fresh_database(tmp_path, "lz4") as url:
+        ops.upgrade(url, "head")
+        assert _compression(url) == {"document": "l", "section_b": "l"}  # CI's PostgreSQL has lz4
+        ops.downgrade(url, "8d2e5b7a1c39")
+        assert _compression(url) == {"document": "", "section_b": ""}  # the database's default again
