@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -104,6 +105,32 @@ async def lines(chunks: AsyncIterator[bytes], *, max_line_bytes: int) -> AsyncIt
         yield None if oversized else bytes(pending)
 
 
+Batch = list[tuple[int, bytes | None]]  # (line number, the line, or None for one over the size limit)
+
+
+async def batches(
+    chunks: AsyncIterator[bytes], *, size: int, max_lines: int, max_line_bytes: int
+) -> AsyncIterator[tuple[Batch, int | None]]:
+    """The stream's non-blank lines in batches of ``size``, numbered from 1 (blank lines count but are skipped); the
+    last batch, with the number of the first line past ``max_lines`` if the stream goes on beyond it (no more is
+    read then)."""
+    batch: Batch = []
+    number = 0
+    async for raw in lines(chunks, max_line_bytes=max_line_bytes):
+        number += 1
+        if raw is not None and not raw.strip():
+            continue
+        if number > max_lines:
+            yield batch, number
+            return
+        batch.append((number, raw))
+        if len(batch) >= size:
+            yield batch, None
+            batch = []
+    if batch:
+        yield batch, None
+
+
 def refuse_oversized(line: int, limit: int) -> dict[str, Any]:
     return _refused(line, _problem(413, "payload-too-large", "Line too large", f"A line may hold {limit} bytes."))
 
@@ -112,48 +139,48 @@ def refuse_too_many(line: int, limit: int) -> dict[str, Any]:
     return _refused(line, _problem(413, "too-many-lines", "Too many lines", f"A bulk intake takes {limit} lines."))
 
 
-def store_batch(
-    session_factory: Callable[[], Session],
-    *,
-    ctx: ExerciseContext,
-    batch: list[tuple[int, bytes | None]],
-    max_line_bytes: int,
-) -> bytes:
-    """Store one batch in one transaction; its NDJSON results, released only once committed. Lines are prepared
-    (parsed, screened) first and the valid ones written together; if the database refuses the batch (a concurrent
-    writer used one of its idempotency keys), it is redone line by line, each line in its own savepoint."""
+@dataclass(slots=True)
+class PreparedBatch:
+    """A batch's lines judged (parsed, validated, screened), not stored yet: the refused lines' results and the
+    prepared reports of the others, in line order."""
+
+    lines: list[int]  # every line of the batch, in order
+    results: dict[int, dict[str, Any]]  # the refused lines' results so far
+    to_store: list[int]  # the lines of `items`
+    items: list[intake.Prepared]
+
+
+def prepare_batch(ctx: ExerciseContext, *, batch: list[tuple[int, bytes | None]], max_line_bytes: int) -> PreparedBatch:
+    """Judge a batch's lines (pure Python, no database): it can run while the batch before it is being stored."""
     with collector_paused():  # the batch's many short-lived objects
-        return _store_batch(session_factory, ctx=ctx, batch=batch, max_line_bytes=max_line_bytes)
+        prepared = PreparedBatch([n for n, _ in batch], {}, [], [])
+        for number, raw in batch:
+            parsed = parse_line(raw) if raw is not None else None
+            if parsed is None:
+                prepared.results[number] = refuse_oversized(number, max_line_bytes)
+            elif isinstance(parsed, dict):
+                prepared.results[number] = _refused(number, parsed)
+            else:
+                document, key = parsed
+                prepared.to_store.append(number)
+                prepared.items.append(intake.prepare(ctx, document, idempotency_key=key))
+        return prepared
 
 
-def _store_batch(
-    session_factory: Callable[[], Session],
-    *,
-    ctx: ExerciseContext,
-    batch: list[tuple[int, bytes | None]],
-    max_line_bytes: int,
-) -> bytes:
-    results: dict[int, dict[str, Any]] = {}
-    lines_to_store: list[int] = []
-    items: list[intake.Prepared] = []
-    for number, raw in batch:
-        parsed = parse_line(raw) if raw is not None else None
-        if parsed is None:
-            results[number] = refuse_oversized(number, max_line_bytes)
-        elif isinstance(parsed, dict):
-            results[number] = _refused(number, parsed)
-        else:
-            document, key = parsed
-            lines_to_store.append(number)
-            items.append(intake.prepare(ctx, document, idempotency_key=key))
-    session = session_factory()
-    try:
-        outcomes = intake.store_isolating(session, ctx=ctx, items=items, source=ReportSource.bulk)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-    results.update((n, _result(n, o)) for n, o in zip(lines_to_store, outcomes, strict=True))
-    return b"".join(json.dumps(results[n], default=str).encode() + b"\n" for n, _ in batch)
+def store_prepared(session_factory: Callable[[], Session], *, ctx: ExerciseContext, prepared: PreparedBatch) -> bytes:
+    """Store a prepared batch in one transaction; its NDJSON results, released only once committed. The valid
+    lines are written together; if the database refuses them together (a concurrent writer used one of their
+    idempotency keys), they are stored again line by line, each in its own savepoint."""
+    with collector_paused():
+        session = session_factory()
+        try:
+            outcomes = intake.store_isolating(session, ctx=ctx, items=prepared.items, source=ReportSource.bulk)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        results = prepared.results
+        results.update((n, _result(n, o)) for n, o in zip(prepared.to_store, outcomes, strict=True))
+        return b"".join(json.dumps(results[n], default=str).encode() + b"\n" for n in prepared.lines)

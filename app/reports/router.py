@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -158,29 +159,41 @@ async def submit_bulk(request: Request, ctx: Intake, factory: SessionFactoryDep)
     settings = request.app.state.settings
 
     async def results() -> AsyncIterator[bytes]:
-        batch: list[tuple[int, bytes | None]] = []
-        number = 0
-        async for raw in bulk.lines(request.stream(), max_line_bytes=settings.max_body_bytes):
-            number += 1
-            if raw is not None and not raw.strip():
-                continue
-            if number > settings.bulk_max_lines:
+        # two stages: while one batch is stored (mostly waiting for the database), the next is read and judged;
+        # batches are stored one after another, and a batch's results are sent once it has committed
+        storing: asyncio.Future[bytes] | None = None  # the batch being stored
+
+        async def stored() -> bytes:  # the results of the batch being stored, once committed
+            nonlocal storing
+            pending, storing = storing, None
+            return await pending if pending is not None else b""
+
+        stream = bulk.batches(
+            request.stream(),
+            size=settings.bulk_batch_lines,
+            max_lines=settings.bulk_max_lines,
+            max_line_bytes=settings.max_body_bytes,
+        )
+        try:
+            async for batch, too_many in stream:
                 if batch:
-                    yield await run_in_threadpool(
-                        bulk.store_batch, factory, ctx=ctx, batch=batch, max_line_bytes=settings.max_body_bytes
+                    prepared = await run_in_threadpool(
+                        bulk.prepare_batch, ctx, batch=batch, max_line_bytes=settings.max_body_bytes
                     )
-                yield json.dumps(bulk.refuse_too_many(number, settings.bulk_max_lines)).encode() + b"\n"
-                return
-            batch.append((number, raw))
-            if len(batch) >= settings.bulk_batch_lines:
-                yield await run_in_threadpool(
-                    bulk.store_batch, factory, ctx=ctx, batch=batch, max_line_bytes=settings.max_body_bytes
-                )
-                batch = []
-        if batch:
-            yield await run_in_threadpool(
-                bulk.store_batch, factory, ctx=ctx, batch=batch, max_line_bytes=settings.max_body_bytes
-            )
+                    if done := await stored():
+                        yield done
+                    storing = asyncio.ensure_future(
+                        run_in_threadpool(bulk.store_prepared, factory, ctx=ctx, prepared=prepared)
+                    )
+                if too_many is not None:
+                    if done := await stored():
+                        yield done
+                    yield json.dumps(bulk.refuse_too_many(too_many, settings.bulk_max_lines)).encode() + b"\n"
+            if done := await stored():
+                yield done
+        finally:
+            if storing is not None:  # the stream ended early (the client left): the batch being stored finishes
+                await asyncio.shield(storing)
 
     return RequestDrivenStream(results(), media_type=NDJSON)
 

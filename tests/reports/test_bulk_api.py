@@ -123,6 +123,38 @@ def test_keys_repeated_within_one_stream(client: TestClient, factory: Factory, s
     assert _count(session, ex.id) == 1
 
 
+def test_batches_are_stored_in_order_while_the_next_is_judged(
+    client: TestClient, factory: Factory, session: Session, settings: Settings, monkeypatch: Any
+) -> None:
+    """Batches of two lines: a key first used in one batch is found by the next (each batch has committed before
+    the next is stored), results stay line-aligned, and the line past the limit is refused after them."""
+    monkeypatch.setattr(
+        client.app.state, "settings", settings.model_copy(update={"bulk_batch_lines": 2, "bulk_max_lines": 7})
+    )
+    owner = factory.user(GlobalRole.instructor)
+    ex = factory.exercise(owner)
+    reporter = factory.member(ex, ExerciseRole.reporter)
+    a, b, c = _typical(1), _typical(2), _typical(3)
+    keyed = [("k1", a), ("k2", b), ("k1", a), ("k1", b)]
+    lines = [json.dumps({"idempotency_key": key, "report": doc}).encode() for key, doc in keyed]
+    lines += [b"", json.dumps({"idempotency_key": "k3", "report": c}).encode(), b"{not json"]
+    lines += [json.dumps({"idempotency_key": "k4", "report": c}).encode()]
+    url = f"/api/v1/exercises/{ex.id}/reports/bulk"
+    results = _results(client.post(url, headers={**reporter.headers, **NDJSON}, content=b"\n".join(lines)).content)
+    assert [(x["line"], x["status"]) for x in results] == [
+        (1, 201),
+        (2, 201),
+        (3, 200),
+        (4, 409),
+        (6, 201),
+        (7, 400),
+        (8, 413),
+    ]
+    assert results[2]["id"] == results[0]["id"] and results[3]["problem"]["report_id"] == results[0]["id"]
+    assert results[-1]["problem"]["type"] == "urn:tipdesk:problem:too-many-lines"
+    assert _count(session, ex.id) == 3
+
+
 def test_a_batch_the_database_refuses_is_redone_line_by_line(
     client: TestClient, factory: Factory, session: Session, monkeypatch: Any
 ) -> None:
