@@ -150,7 +150,7 @@ class PreparedBatch:
     items: list[intake.Prepared]
 
 
-def prepare_batch(ctx: ExerciseContext, *, batch: list[tuple[int, bytes | None]], max_line_bytes: int) -> PreparedBatch:
+def prepare_batch(ctx: ExerciseContext, *, batch: Batch, max_line_bytes: int) -> PreparedBatch:
     """Judge a batch's lines (pure Python, no database): it can run while the batch before it is being stored."""
     with collector_paused():  # the batch's many short-lived objects
         prepared = PreparedBatch([n for n, _ in batch], {}, [], [])
