@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -76,9 +77,6 @@ def _round_trip(value: Any) -> Any:
     return json.loads(_converted(value))
 
 
-_INFINITY = float("inf")
-
-
 def _plain(value: Any) -> Any:
     kind = type(value)
     if kind is str or kind is int or kind is bool or value is None:
@@ -90,7 +88,7 @@ def _plain(value: Any) -> Any:
     if kind is list or kind is tuple:
         return [_plain(v) for v in value]
     if kind is float:
-        return value if value == value and value != _INFINITY and value != -_INFINITY else _round_trip(value)
+        return value if math.isfinite(value) else _round_trip(value)  # json.dumps refuses NaN and infinities
     if isinstance(value, str | int | float | list | tuple | dict):  # a subclass: written as json.dumps writes it
         return _round_trip(value)
     return _plain(_default(value))  # what json.dumps hands to `default`: converted, or refused with TypeError

@@ -172,15 +172,9 @@ def store_prepared(session_factory: Callable[[], Session], *, ctx: ExerciseConte
     lines are written together; if the database refuses them together (a concurrent writer used one of their
     idempotency keys), they are stored again line by line, each in its own savepoint."""
     with collector_paused():
-        session = session_factory()
-        try:
+        with session_factory() as session:  # closing a session rolls back what it has not committed
             outcomes = intake.store_isolating(session, ctx=ctx, items=prepared.items, source=ReportSource.bulk)
             session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
         results = prepared.results
         results.update((n, _result(n, o)) for n, o in zip(prepared.to_store, outcomes, strict=True))
         return b"".join(json.dumps(results[n], default=str).encode() + b"\n" for n in prepared.lines)
