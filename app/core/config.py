@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     )
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
+    db_ping_idle_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="PostgreSQL: a pooled connection idle this long is pinged before use (0: before every use).",
+    )
     log_level: str = "INFO"
 
     @field_validator("database_url")

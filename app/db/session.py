@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.core.config import Settings
 from app.db import migrations
+from app.db.liveness import ping_after_idle
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -31,8 +32,9 @@ def make_engine(settings: Settings, *, immediate: bool = True, **kw: Any) -> Eng
         _configure_sqlite(engine, busy_timeout_ms=settings.sqlite_busy_timeout_ms, immediate=immediate)
         return engine
     kw.setdefault("pool_size", settings.db_pool_size)
-    kw.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kw)
+    engine = create_engine(url, **kw)
+    ping_after_idle(engine, after_seconds=settings.db_ping_idle_seconds)
+    return engine
 
 
 def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int, immediate: bool) -> None:
