@@ -304,8 +304,8 @@ def _converter(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
 
     impl = column.type.dialect_impl(dialect)
     if isinstance(impl, JSON):
-        wrap: Callable[[Any], Any] = Jsonb if impl.compile(dialect=dialect).upper() == "JSONB" else Json
-        return partial(_json, wrap)
+        wrap = Jsonb if impl.compile(dialect=dialect).upper() == "JSONB" else Json
+        return partial(_json, partial(wrap, dumps=compact))  # the text COPY writes, not psycopg's json.dumps
     return partial(_plain, column.type.bind_processor(dialect))
 
 

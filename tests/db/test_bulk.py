@@ -3,6 +3,7 @@ whatever characters the text and JSON hold."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
@@ -161,6 +162,22 @@ def test_batched_writes_used_often_are_prepared_on_the_server(session: Session) 
     assert any(s.startswith('INSERT INTO "bulk_probe"') for s in prepared), prepared
     assert any(s.startswith('UPDATE "bulk_probe"') for s in prepared), prepared
     assert len(connection.execute(select(TABLE)).all()) == len(rows)
+
+
+@pytest.mark.parametrize("n", [COPY_FROM - 1, COPY_FROM + 1])
+def test_json_is_sent_as_the_same_compact_text_by_copy_and_by_pipeline(session: Session, n: int) -> None:
+    """A ``json`` column keeps the text it is sent: COPY and the pipeline send the same compact text."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        pytest.skip("the pipeline and COPY are PostgreSQL's")
+    TABLE.create(connection)
+    rows = _rows(n)
+    writes = Writes(session)
+    writes.insert(PROBE, rows)
+    writes.send()
+    stored: dict[uuid.UUID, str] = dict(connection.exec_driver_sql("SELECT id, doc::text FROM bulk_probe").all())
+    for row in rows:
+        assert stored[row["id"]] == json.dumps(row["doc"], ensure_ascii=False, separators=(",", ":"))
 
 
 def test_copy_text_is_the_plain_form_of_each_value() -> None:
