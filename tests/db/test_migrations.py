@@ -127,3 +127,31 @@ def test_report_documents_are_compressed_with_lz4_on_postgresql(tmp_path: Path) 
         assert _compression(url) == {"document": "l", "section_b": "l"}  # CI's PostgreSQL has lz4
         ops.downgrade(url, "8d2e5b7a1c39")
         assert _compression(url) == {"document": "", "section_b": ""}  # the database's default again
+
+
+def _indexes(url: str, table: str) -> dict[str, str]:
+    """Index name -> its columns and, on PostgreSQL, its method."""
+    engine = create_engine(url)
+    try:
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as c:
+                rows = c.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :t"), {"t": table})
+                return {name: definition.split(" USING ", 1)[1] for name, definition in rows}
+        return {i["name"]: f"({', '.join(i['column_names'])})" for i in inspect(engine).get_indexes(table) if i["name"]}
+    finally:
+        engine.dispose()
+
+
+def test_indicators_get_a_hash_index_on_the_value_hash_and_files_lose_the_md5_index(tmp_path: Path) -> None:
+    with dbs.fresh_database(tmp_path, "hashidx") as url:
+        ops.upgrade(url, "head")
+        indicator, files = _indexes(url, "indicator"), _indexes(url, "report_file")
+        method = "hash (value_hash)" if dbs.BACKEND == "postgresql" else "(value_hash)"
+        assert indicator["ix_indicator_value_hash"] == method
+        assert "ix_indicator_exercise_id_kind_value_hash" not in indicator
+        assert "ix_report_file_exercise_id_md5" not in files
+        ops.downgrade(url, "9e4b7c2a6f13")
+        indicator, files = _indexes(url, "indicator"), _indexes(url, "report_file")
+        assert "ix_indicator_value_hash" not in indicator
+        assert "exercise_id, kind, value_hash" in indicator["ix_indicator_exercise_id_kind_value_hash"]
+        assert "exercise_id, md5" in files["ix_report_file_exercise_id_md5"]

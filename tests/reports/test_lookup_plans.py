@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import ExerciseRole, GlobalRole
 from app.reports.intake import _earlier_by_key
+from app.routing.service import _hash, _holders_by_pair
 from tests.conftest import Factory
 from tests.reports.test_intake_api import MINIMAL
 
@@ -53,3 +54,56 @@ def test_idempotency_keys_are_probed_one_by_one(
     assert probes and {n["Index Name"] for n in probes} == {"ix_report_idempotency_key"}, nodes
     assert all(n["Actual Loops"] == len(keys) for n in probes), probes
     assert plan[0]["Plan"]["Actual Rows"] == 50  # the other reporter's reports with the same keys: read, dropped
+
+
+def _with_email(i: int) -> dict[str, Any]:
+    return {
+        **MINIMAL,
+        "personOrUserReported": [{"personOrUserReportedPerson": {"email": [{"value": f"u{i}@mail.example"}]}}],
+    }
+
+
+@pytest.mark.parametrize("analyzed", [False, True])
+def test_deconfliction_holders_are_probed_by_value_hash_one_pair_at_a_time(
+    client: TestClient, factory: Factory, session: Session, analyzed: bool
+) -> None:
+    """Each (kind, value hash) pair is one probe of the value hash index, and nothing else reads the indicators:
+    a plan that read the exercise's indicators would cost more with every report stored."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the plan is PostgreSQL's (SQLite looks hashes up with IN on the value hash index)")
+    owner = factory.user(GlobalRole.instructor)
+    exercise = factory.exercise(owner)
+    reporter = factory.member(exercise, ExerciseRole.reporter)
+    lines = "".join(json.dumps({"report": _with_email(i)}) + "\n" for i in range(2000))
+    r = client.post(
+        f"/api/v1/exercises/{exercise.id}/reports/bulk",
+        headers={**reporter.headers, "content-type": "application/x-ndjson"},
+        content=lines,
+    )
+    assert r.status_code == 200 and r.text.count('"status": 201') == 2000, r.text[:300]
+    if analyzed:
+        session.execute(text("ANALYZE indicator"))
+    hashes = [_hash(f"u{i}@mail.example") for i in range(0, 2000, 40)] + [
+        _hash(f"x{i}@mail.example") for i in range(50)
+    ]
+    compiled = _holders_by_pair().compile(dialect=postgresql.dialect())
+    params = {
+        **compiled.params,
+        "exercise_id": exercise.id,
+        "kinds": ["email"] * len(hashes),
+        "hashes": hashes,
+    }
+    connection = session.connection()
+    connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")  # as intake runs it
+    plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {compiled}", params).scalar_one()
+    nodes = _nodes(plan[0]["Plan"])
+    # the indicators are reached only through the value hash index (directly, or by a bitmap of its entries)
+    assert not [
+        n
+        for n in nodes
+        if n.get("Relation Name") == "indicator" and "Bitmap" not in n["Node Type"] and "Index Name" not in n
+    ], nodes
+    probes = [n for n in nodes if n.get("Index Name", "").startswith(("ix_indicator", "indicator"))]
+    assert probes and {n["Index Name"] for n in probes} == {"ix_indicator_value_hash"}, nodes
+    assert all(n["Actual Loops"] == len(hashes) for n in probes), probes
+    assert plan[0]["Plan"]["Actual Rows"] == 50  # the stored emails; the unknown ones find nothing
