@@ -4,11 +4,12 @@ SQLAlchemy's ``pool_pre_ping`` pings every connection at every checkout: a round
 a single report's CPU in the server, measured by ``bench/intake.py``'s single POSTs). A connection given back a
 moment ago is as alive as the request that used it, though; the ones worth checking are those that sat in the pool
 long enough for the server to restart or a proxy to drop them. So a connection is pinged at checkout only when it
-has been idle for ``after_seconds`` or more, and one that fails its ping is replaced before it is handed out (the
-pool's documented disconnect handling: raising ``DisconnectionError`` in ``checkout`` makes it discard that
-connection and check out another). A connection that dies while idle for less than that fails the statement that
-uses it; the error is answered as the database being unavailable (``app.core.errors``) and the pool discards every
-connection made before it, so the next request gets fresh ones.
+has been idle for ``after_seconds`` or more, and one that fails its ping is replaced before it is handed out, with
+every connection made before it (the pool's documented disconnect handling: ``InvalidatePoolError`` raised in
+``checkout``, as ``pool_pre_ping`` does). A connection that dies while idle for less than that fails the statement
+that uses it: that request (with grouped single submissions, the group stored in it) is answered as the database
+being unavailable (503, ``app.core.errors``), and the pool discards every connection made before it, so the next
+request gets fresh ones.
 """
 
 from __future__ import annotations
@@ -43,5 +44,6 @@ def ping_after_idle(engine: Engine, *, after_seconds: float) -> None:
             engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as error:
             if engine.dialect.is_disconnect(error, dbapi_connection, None):
-                raise exc.DisconnectionError(str(error)) from error
+                # the server most likely restarted: every connection made before this one is gone too
+                raise exc.InvalidatePoolError(str(error)) from error
             raise

@@ -99,9 +99,7 @@ class Indicator(IdMixin, Base):
     kind, scope and value: the extraction deduplicates)."""
 
     __tablename__ = "indicator"
-    # value hashes are random: on PostgreSQL a hash index keeps them in about a third of a B-tree's pages, and
-    # lookups by (exercise, kind, value hash) filter its few entries per hash (see docs/intake.md)
-    __table_args__ = (Index("ix_indicator_value_hash", "value_hash", postgresql_using="hash"),)
+    __table_args__ = (Index("ix_indicator_exercise_id_kind_value_hash", "exercise_id", "kind", "value_hash"),)
 
     exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"))
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)

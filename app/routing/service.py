@@ -731,8 +731,8 @@ def deconflict(
 
 def _holders(session: Session, exercise_id: uuid.UUID, wanted: dict[str, set[str]]) -> Iterator[Any]:
     """(kind, scope, value, case id, case number, case unit) of the stored indicators with these value hashes and
-    kinds. On PostgreSQL one probe of the value hash index per (kind, hash) pair, whatever the statistics say: a plan
-    that scans the exercise's indicators would grow with the exercise."""
+    kinds. On PostgreSQL one index probe per (kind, hash) pair (exercise, kind, value hash: the whole index key),
+    whatever the statistics say: a plan that scans the exercise's indicators would grow with the exercise."""
     if session.get_bind().dialect.name == "postgresql":
         pairs = sorted((k, h) for h, kinds in wanted.items() for k in kinds)
         yield from _HOLDERS_BY_PAIR.rows(

@@ -91,6 +91,27 @@ def test_a_connection_that_died_while_idle_is_replaced_before_use(
     assert pings == [1]
 
 
+def test_a_failed_ping_replaces_every_connection_made_before_it(pg: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server restart kills every pooled connection: after one fails its ping, the others are not handed out
+    either, even those back in the pool only a moment ago."""
+    clock = _Clock()
+    monkeypatch.setattr("app.db.liveness._now", clock)
+    engine = make_engine(Settings(database_url=pg, environment="test", db_ping_idle_seconds=5), pool_size=2)
+    try:
+        with engine.connect() as a, engine.connect() as b:  # two pooled connections
+            old = {int(c.execute(text("SELECT pg_backend_pid()")).scalar_one()) for c in (a, b)}
+        for pid in old:
+            _terminate(pg, pid)
+        clock.now += 60  # both idle long enough to be pinged; the first ping fails
+        with engine.connect() as a:
+            clock.now -= 59.9  # what is checked out next looks back only a moment: it is not pinged
+            with engine.connect() as b:
+                new = {int(c.execute(text("SELECT pg_backend_pid()")).scalar_one()) for c in (a, b)}
+        assert not new & old
+    finally:
+        engine.dispose()
+
+
 def test_a_connection_that_died_between_quick_uses_fails_once_then_is_replaced(
     clocked: tuple[Engine, _Clock, list[int]], pg: str
 ) -> None:
