@@ -9,6 +9,7 @@ mid-stream leaves each line fully stored or absent.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.auth.principal import ExerciseContext
 from app.core.collector import collector_paused
@@ -178,3 +180,44 @@ def store_prepared(session_factory: Callable[[], Session], *, ctx: ExerciseConte
         results = prepared.results
         results.update((n, _result(n, o)) for n, o in zip(prepared.to_store, outcomes, strict=True))
         return b"".join(json.dumps(results[n], default=str).encode() + b"\n" for n in prepared.lines)
+
+
+async def results(
+    chunks: AsyncIterator[bytes],
+    session_factory: Callable[[], Session],
+    *,
+    ctx: ExerciseContext,
+    batch_lines: int,
+    max_lines: int,
+    max_line_bytes: int,
+) -> AsyncIterator[bytes]:
+    """The NDJSON results of a stream, batch by batch, in two stages: while one batch is stored (mostly waiting for
+    the database), the next is read and judged. Batches are stored one after another, and a batch's results are
+    sent once it has committed; a line past ``max_lines`` is refused after them all."""
+    storing: asyncio.Future[bytes] | None = None  # the batch being stored
+
+    async def stored() -> bytes:  # the results of the batch being stored, once committed
+        nonlocal storing
+        pending, storing = storing, None
+        return await pending if pending is not None else b""
+
+    too_many: int | None = None
+    try:
+        async for batch, past_limit in batches(
+            chunks, size=batch_lines, max_lines=max_lines, max_line_bytes=max_line_bytes
+        ):
+            too_many = past_limit  # set on the last batch only
+            if batch:
+                prepared = await run_in_threadpool(prepare_batch, ctx, batch=batch, max_line_bytes=max_line_bytes)
+                if done := await stored():
+                    yield done
+                storing = asyncio.ensure_future(
+                    run_in_threadpool(store_prepared, session_factory, ctx=ctx, prepared=prepared)
+                )
+        if done := await stored():
+            yield done
+        if too_many is not None:
+            yield json.dumps(refuse_too_many(too_many, max_lines)).encode() + b"\n"
+    finally:
+        if storing is not None:  # the stream ended early (the client left): the batch being stored finishes
+            await asyncio.shield(storing)

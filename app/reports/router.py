@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.types import Receive, Scope, Send
@@ -157,45 +153,15 @@ async def submit_bulk(request: Request, ctx: Intake, factory: SessionFactoryDep)
     if ctx.exercise.status in service.CLOSED:
         raise errors.ExerciseNotTakingReports(f"The exercise is {ctx.exercise.status}; it takes no more reports.")
     settings = request.app.state.settings
-
-    async def results() -> AsyncIterator[bytes]:
-        # two stages: while one batch is stored (mostly waiting for the database), the next is read and judged;
-        # batches are stored one after another, and a batch's results are sent once it has committed
-        storing: asyncio.Future[bytes] | None = None  # the batch being stored
-
-        async def stored() -> bytes:  # the results of the batch being stored, once committed
-            nonlocal storing
-            pending, storing = storing, None
-            return await pending if pending is not None else b""
-
-        stream = bulk.batches(
-            request.stream(),
-            size=settings.bulk_batch_lines,
-            max_lines=settings.bulk_max_lines,
-            max_line_bytes=settings.max_body_bytes,
-        )
-        try:
-            async for batch, too_many in stream:
-                if batch:
-                    prepared = await run_in_threadpool(
-                        bulk.prepare_batch, ctx, batch=batch, max_line_bytes=settings.max_body_bytes
-                    )
-                    if done := await stored():
-                        yield done
-                    storing = asyncio.ensure_future(
-                        run_in_threadpool(bulk.store_prepared, factory, ctx=ctx, prepared=prepared)
-                    )
-                if too_many is not None:
-                    if done := await stored():
-                        yield done
-                    yield json.dumps(bulk.refuse_too_many(too_many, settings.bulk_max_lines)).encode() + b"\n"
-            if done := await stored():
-                yield done
-        finally:
-            if storing is not None:  # the stream ended early (the client left): the batch being stored finishes
-                await asyncio.shield(storing)
-
-    return RequestDrivenStream(results(), media_type=NDJSON)
+    results = bulk.results(
+        request.stream(),
+        factory,
+        ctx=ctx,
+        batch_lines=settings.bulk_batch_lines,
+        max_lines=settings.bulk_max_lines,
+        max_line_bytes=settings.max_body_bytes,
+    )
+    return RequestDrivenStream(results, media_type=NDJSON)
 
 
 @router.get(
