@@ -7,11 +7,28 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, false, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, IdMixin
 from app.events.models import JsonDoc
+
+
+def in_report_of_same_exercise() -> ForeignKeyConstraint:
+    """A row that belongs to a report points at (exercise, report): one check per row proves that the report exists
+    and that the row's exercise is the report's, and the report's own key to its exercise covers the rest."""
+    return ForeignKeyConstraint(["exercise_id", "report_id"], ["report.exercise_id", "report.id"], ondelete="CASCADE")
 
 
 class ReportSource(StrEnum):
@@ -26,6 +43,8 @@ class Report(IdMixin, Base):
     __table_args__ = (
         UniqueConstraint("exercise_id", "number"),
         UniqueConstraint("exercise_id", "reporter_id", "idempotency_key"),
+        # what rows of a report point at (in_report_of_same_exercise); an index, which SQLite adds in place
+        Index("ix_report_exercise_id_id", "exercise_id", "id", unique=True),
         Index("ix_report_exercise_id_received_at", "exercise_id", "received_at"),
         Index("ix_report_exercise_id_incident_type", "exercise_id", "incident_type"),
         Index("ix_report_exercise_id_location_province", "exercise_id", "location_province"),
@@ -80,10 +99,10 @@ class ReportFile(IdMixin, Base):
     """One file of a report: its name, size and hashes, and the reporter's <fileDetails>. Never its content."""
 
     __tablename__ = "report_file"
-    __table_args__ = (UniqueConstraint("report_id", "file_id"),)
+    __table_args__ = (UniqueConstraint("report_id", "file_id"), in_report_of_same_exercise())
 
-    exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"))
-    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    exercise_id: Mapped[uuid.UUID]
+    report_id: Mapped[uuid.UUID] = mapped_column(index=True)
     file_id: Mapped[str] = mapped_column(String(32))  # opaque, 32 lowercase hex (the protocol's fileId)
     file_name: Mapped[str | None] = mapped_column(Text)
     size: Mapped[int | None] = mapped_column(BigInteger)
@@ -99,10 +118,13 @@ class Indicator(IdMixin, Base):
     kind, scope and value: the extraction deduplicates)."""
 
     __tablename__ = "indicator"
-    __table_args__ = (Index("ix_indicator_exercise_id_kind_value_hash", "exercise_id", "kind", "value_hash"),)
+    __table_args__ = (
+        Index("ix_indicator_exercise_id_kind_value_hash", "exercise_id", "kind", "value_hash"),
+        in_report_of_same_exercise(),
+    )
 
-    exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"))
-    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    exercise_id: Mapped[uuid.UUID]
+    report_id: Mapped[uuid.UUID] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(32))
     scope: Mapped[str] = mapped_column(Text, default="")
     value: Mapped[str] = mapped_column(Text)

@@ -10,14 +10,18 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, IdMixin
+from app.reports.models import in_report_of_same_exercise
 
 
 class AnswerKey(IdMixin, Base):
     __tablename__ = "answer_key"
-    __table_args__ = (Index("ix_answer_key_exercise_id_report_number", "exercise_id", "report_number", unique=True),)
+    __table_args__ = (
+        Index("ix_answer_key_exercise_id_report_number", "exercise_id", "report_number", unique=True),
+        in_report_of_same_exercise(),
+    )
 
-    exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"))
-    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), unique=True)
+    exercise_id: Mapped[uuid.UUID]
+    report_id: Mapped[uuid.UUID] = mapped_column(unique=True)
     report_number: Mapped[int]
     scenario: Mapped[str] = mapped_column(String(64))
     seed: Mapped[int] = mapped_column(BigInteger)
