@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.db import ops  # noqa: E402
-from app.db.base import Base  # noqa: E402
+from app.db.registry import Base  # noqa: E402  (every model)
 from bench.seed import _child, _exercise, _postgres  # noqa: E402
 
 VARIANTS = ("schema", "no foreign keys", "keys only")
@@ -46,8 +46,6 @@ def _libpq(url: str) -> str:
 
 
 def _tables() -> list[str]:
-    import app.main  # noqa: F401  (every model registered)
-
     return [t.name for t in Base.metadata.sorted_tables]  # parents before children
 
 
@@ -78,11 +76,11 @@ def _strip(conn: psycopg.Connection, variant: str) -> None:
 
 
 def _load(tables: list[str], folder: Path, variant: str) -> tuple[float, dict[str, float]]:
-    """Seconds to COPY every dumped table into a fresh migrated database, commit included, and per table."""
+    """Seconds to COPY every dumped table into a fresh migrated database (its tables empty), commit included, and
+    per table."""
     with _postgres() as url:
         ops.upgrade(url, "head")
         with psycopg.connect(_libpq(url)) as conn:
-            conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
             _strip(conn, variant)
             conn.commit()
             per: dict[str, float] = {}

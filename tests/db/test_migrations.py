@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from app.core.config import Settings, get_settings
 from app.db import migrations, ops
 from app.main import create_app
+from seed.demo import ensure_demo
 from tests import dbs
 
 EXPECTED_TABLES = {
@@ -151,36 +152,6 @@ def test_the_report_files_md5_index_is_dropped_and_restored(tmp_path: Path) -> N
         assert "exercise_id, md5" in _indexes(url, "report_file")["ix_report_file_exercise_id_md5"]
 
 
-def _seed_demo(url: str, reports: int) -> None:
-    from app.auth import service as auth_service
-    from app.auth.models import GlobalRole
-    from app.auth.principal import Principal
-    from app.auth.schemas import UserCreate
-    from app.db.session import Database
-    from app.exercises import service as exercises_service
-    from app.exercises.schemas import ExerciseCreate
-    from seed import scenarios
-    from seed.loader import seed_exercise
-
-    db = Database(Settings(database_url=url, environment="test", secret_key="x" * 40))
-    try:
-        with db.session_factory.begin() as s:
-            owner = auth_service.create_user(
-                s,
-                principal=None,
-                data=UserCreate(
-                    username="mig.owner", password="long-enough-pw", display_name="Owner", role=GlobalRole.instructor
-                ),
-            )
-            data = ExerciseCreate.model_validate({"name": "mig", "clock": {"mode": "simulated"}})
-            exercise = exercises_service.create_exercise(s, data=data, principal=Principal(owner, None))
-            seed_exercise(
-                s, exercise=exercise, scenario=scenarios.load("demo"), reports=reports, seed=3, actor="system"
-            )
-    finally:
-        db.dispose()
-
-
 def _report_keys(url: str) -> dict[str, tuple[int, list[tuple[str, tuple[str, ...]]]]]:
     """Per table holding rows of a report: its row count and its foreign keys (referred table, columns)."""
     engine = create_engine(url)
@@ -209,7 +180,7 @@ def test_rows_of_a_report_move_to_one_key_and_back_with_their_data(tmp_path: Pat
     two_keys = [("exercise", ("exercise_id",)), ("report", ("report_id",))]
     with dbs.fresh_database(tmp_path, "rowkeys") as url:
         ops.upgrade(url, "head")
-        _seed_demo(url, 30)
+        ensure_demo(Settings(database_url=url, environment="test", secret_key="x" * 40, demo_mode=True))
         at_head = _report_keys(url)
         counts = {t: n for t, (n, _) in at_head.items()}
         assert all(counts.values()) and all(keys == one_key for _, keys in at_head.values()), at_head
